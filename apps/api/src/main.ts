@@ -1,0 +1,3 @@
+import 'reflect-metadata';
+import { hello } from '#config';
+console.log(hello('x'));
