@@ -1,1 +1,3 @@
-export const hello = (n: string): string => `hi ${n}`;
+export { loadConfig, ConfigError } from './config.js';
+export type { AppConfig } from './config.js';
+export { ConfigModule, APP_CONFIG } from './config.module.js';

@@ -1,0 +1,66 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { CatalogModule } from '#catalog';
+import { ConfigModule, type AppConfig } from '#config';
+import { JobsModule } from '#jobs';
+import { LoggingModule } from '#observability';
+import { StorageModule } from '#storage';
+import { WorkerModule } from '../../worker/src/worker.module.js';
+import { ApiProxiesController } from './api-proxies/api-proxies.controller.js';
+import { ApiProxiesService } from './api-proxies/api-proxies.service.js';
+import { AuthGuard } from './common/auth.guard.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { ProjectAccess } from './common/project-access.service.js';
+import { EnvironmentsController } from './environments/environments.controller.js';
+import { EnvironmentsService } from './environments/environments.service.js';
+import { HealthController } from './health/health.controller.js';
+import { Metrics, MetricsController } from './health/metrics.js';
+import { InventoryController } from './jobs/inventory.controller.js';
+import { JobsController } from './jobs/jobs.controller.js';
+import { JobsService } from './jobs/jobs.service.js';
+import { ProjectsController } from './projects/projects.controller.js';
+import { ProjectsService } from './projects/projects.service.js';
+import { AuthService } from './tokens/auth.service.js';
+import { TokensController } from './tokens/tokens.controller.js';
+import { TokensService } from './tokens/tokens.service.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        CatalogModule,
+        StorageModule,
+        JobsModule,
+        // With the embedded database only one process may open it, so the worker runs here.
+        ...(config.workerInProcess ? [WorkerModule] : []),
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        TokensController,
+        ProjectsController,
+        ApiProxiesController,
+        EnvironmentsController,
+        JobsController,
+        InventoryController,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        AuthService,
+        TokensService,
+        ProjectAccess,
+        ProjectsService,
+        ApiProxiesService,
+        EnvironmentsService,
+        JobsService,
+        Metrics,
+      ],
+    };
+  }
+}

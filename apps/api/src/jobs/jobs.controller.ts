@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Principal } from '#core';
+import { pageLimit } from '../common/pagination.dto.js';
+import { CurrentPrincipal } from '../common/principal.decorator.js';
+import { isTerminal, type JobView } from './job-view.js';
+import { JobListQueryDto } from './job-list-query.dto.js';
+import { JobsService } from './jobs.service.js';
+
+/** Seconds a poller should wait before asking again about a job still in flight. */
+export const RETRY_AFTER_SECONDS = 2;
+
+export function withRetryAfter(reply: FastifyReply, job: JobView): JobView {
+  if (!isTerminal(job.state)) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return job;
+}
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(@Inject(JobsService) private readonly service: JobsService) {}
+
+  @Get()
+  list(@CurrentPrincipal() caller: Principal, @Query() query: JobListQueryDto) {
+    return this.service.list(
+      caller,
+      { project: query.project, kind: query.kind, state: query.state },
+      { limit: pageLimit(query), cursor: query.cursor },
+    );
+  }
+
+  @Get(':id')
+  async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withRetryAfter(reply, await this.service.get(caller, id));
+  }
+
+  @Post(':id/cancel')
+  async cancel(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const job = await this.service.cancel(caller, id);
+    void reply.status(isTerminal(job.state) ? 200 : 202);
+    return withRetryAfter(reply, job);
+  }
+}

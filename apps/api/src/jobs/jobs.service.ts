@@ -1,0 +1,146 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CATALOG_DB, IdempotencyRepository, JobRepository, ProjectRepository, type CatalogDb, type JobRow } from '#catalog';
+import { APP_CONFIG, type AppConfig } from '#config';
+import {
+  canSeeProject,
+  ConflictError,
+  hasPermission,
+  IdempotencyMismatchError,
+  NotFoundError,
+  Permission,
+  ValidationError,
+  type Principal,
+} from '#core';
+import { JobQueue, type JobKind, type JobPayload } from '#jobs';
+import { LOGGER } from '#observability';
+import { isTerminal, toJobView, type JobView } from './job-view.js';
+
+export interface CreateJobRequest<K extends JobKind> {
+  kind: K;
+  projectId: string;
+  payload: JobPayload<K> & { projectName: string };
+  idempotencyKey?: string;
+  /** Method, path and body of the creating request: what "the same request" means. */
+  fingerprint: unknown;
+}
+
+export interface CreatedJob {
+  job: JobView;
+  /** True when an Idempotency-Key matched an earlier request and its job is answered again. */
+  replayed: boolean;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class JobsService {
+  constructor(
+    @Inject(CATALOG_DB) private readonly db: CatalogDb,
+    @Inject(JobRepository) private readonly jobs: JobRepository,
+    @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
+    @Inject(ProjectRepository) private readonly projects: ProjectRepository,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /**
+   * Writes the job record (the durable truth) and then enqueues it. If Redis refuses the
+   * enqueue, the job stays queued in PostgreSQL and the reconciler enqueues it later: the
+   * caller's 202 is never a lie.
+   */
+  async create<K extends JobKind>(caller: Principal, request: CreateJobRequest<K>): Promise<CreatedJob> {
+    const key = request.idempotencyKey;
+    const hash = createHash('sha256').update(JSON.stringify(request.fingerprint)).digest('hex');
+    if (key !== undefined) {
+      if (key.length === 0 || key.length > 255) {
+        throw new ValidationError('The Idempotency-Key header must hold 1 to 255 characters.', [
+          { pointer: '/headers/idempotency-key', detail: 'must hold 1 to 255 characters' },
+        ]);
+      }
+      const existing = await this.idempotency.claim(caller.tokenId, key, hash);
+      if (existing) {
+        if (existing.request_hash !== hash) {
+          throw new IdempotencyMismatchError('This Idempotency-Key was used with a different request; use a new key for a new request.');
+        }
+        if (!existing.job_id) throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.');
+        const job = await this.jobs.find(existing.job_id);
+        if (job) return { job: toJobView(job), replayed: true };
+      }
+    }
+    const id = randomUUID();
+    let row: JobRow;
+    try {
+      row = await this.db.transaction().execute(async (trx) => {
+        const created = await this.jobs.create(
+          { id, kind: request.kind, projectId: request.projectId, payload: request.payload, requestedBy: caller.tokenId },
+          trx,
+        );
+        if (key !== undefined) await this.idempotency.complete(caller.tokenId, key, id, trx);
+        return created;
+      });
+    } catch (err) {
+      if (key !== undefined) await this.idempotency.release(caller.tokenId, key).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await this.queue.enqueue(request.kind, id);
+    } catch (err) {
+      this.log.warn({ err, jobId: id }, 'enqueue failed; the reconciler will enqueue the job');
+    }
+    return { job: toJobView(row), replayed: false };
+  }
+
+  async get(caller: Principal, id: string): Promise<JobView> {
+    return toJobView(await this.findVisible(caller, id));
+  }
+
+  async list(
+    caller: Principal,
+    filter: { project?: string; kind?: string; state?: string },
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: JobView[]; nextCursor: string | null }> {
+    let projectIds: string[] | undefined;
+    if (filter.project) {
+      const project = canSeeProject(caller, filter.project) ? await this.projects.findByName(filter.project) : undefined;
+      projectIds = project ? [project.id] : [];
+    } else if (!caller.instanceAdmin) {
+      const names = [...new Set(caller.grants.map((g) => g.projectName))];
+      const found = await Promise.all(names.map((name) => this.projects.findByName(name)));
+      projectIds = found.filter((p) => p !== undefined).map((p) => p.id);
+    }
+    const result = await this.jobs.list({ projectIds, kind: filter.kind, state: filter.state }, page);
+    return { items: result.items.map(toJobView), nextCursor: result.nextCursor };
+  }
+
+  /**
+   * A queued job is taken off its queue and canceled at once; a running one is flagged
+   * and stops at its next progress report. A finished job is answered as it is.
+   */
+  async cancel(caller: Principal, id: string): Promise<JobView> {
+    const job = await this.findVisible(caller, id);
+    const projectName = (job.payload as { projectName?: string }).projectName ?? '';
+    if (!hasPermission(caller, projectName, Permission.ExportImport)) {
+      throw new NotFoundError(`No job ${id} that this token may cancel.`);
+    }
+    if (isTerminal(job.state)) return toJobView(job);
+    await this.jobs.requestCancel(id);
+    if (job.state === 'queued' && (await this.queue.removeWaiting(job.kind as JobKind, id))) {
+      const expiresAt = new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
+      await this.jobs.finish(id, 'canceled', { expiresAt });
+    }
+    return toJobView((await this.jobs.find(id)) ?? job);
+  }
+
+  /** A job the caller may not see answers exactly like a job that does not exist. */
+  private async findVisible(caller: Principal, id: string): Promise<JobRow> {
+    const job = UUID_PATTERN.test(id) ? await this.jobs.find(id) : undefined;
+    const projectName = (job?.payload as { projectName?: string } | undefined)?.projectName;
+    if (!job || !(caller.instanceAdmin || (projectName && canSeeProject(caller, projectName)))) {
+      throw new NotFoundError(`Job ${id} does not exist.`);
+    }
+    return job;
+  }
+}

@@ -1,0 +1,23 @@
+import type { JobRow } from '#catalog';
+import type { JobKind, JobPayload } from '#jobs';
+import type { Logger } from 'pino';
+
+export interface JobContext<K extends JobKind> {
+  job: JobRow;
+  payload: JobPayload<K>;
+  /** 1 on the first run; a retry after a crash or a transient failure sees 2, 3... */
+  attempt: number;
+  /** Aborted when a cancellation is requested; long work should pass it down. */
+  signal: AbortSignal;
+  /** Records progress (throttled writes); throws JobCanceledError once canceled. */
+  progress(phase: string, done: number, total: number | null): Promise<void>;
+  log: Logger;
+}
+
+export interface JobHandler<K extends JobKind = JobKind> {
+  readonly kind: K;
+  /** Returns the job's result, stored on the job record. */
+  run(context: JobContext<K>): Promise<Record<string, unknown>>;
+}
+
+export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

@@ -1,0 +1,50 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, PGliteDialect } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type CatalogDb = Kysely<Database>;
+
+export interface DatabaseSettings {
+  /** PostgreSQL connection string; without one an embedded PGlite database serves. */
+  url?: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export interface OpenedDatabase {
+  db: CatalogDb;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(settings: DatabaseSettings): Promise<OpenedDatabase> {
+  if (settings.url) {
+    const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, embedded: false, close: () => db.destroy() };
+  }
+  // PGlite is imported lazily: production deployments on PostgreSQL never load its WASM.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = join(settings.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  const pglite = new PGlite(dir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, embedded: true, close: () => db.destroy() };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: CatalogDb): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as initial from './0001-initial.js';
+
+/**
+ * Every migration, in order. Listed in code rather than read from a folder so the same
+ * list runs from dist/, from jest and in a single-file bundle.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,94 @@
+import { sql, type Selectable } from 'kysely';
+import type { CatalogDb } from '../database.js';
+import type { ApiProxyTable } from '../schema.js';
+import { decodeCursor, toPage, type Page } from './pagination.js';
+
+export type ApiProxyRow = Selectable<ApiProxyTable>;
+
+export interface ApiProxyWrite {
+  uuid: string;
+  name: string;
+  type: string;
+  basePath: string;
+  version: string;
+  definition: Record<string, unknown>;
+}
+
+export class ApiProxyRepository {
+  constructor(private readonly db: CatalogDb) {}
+
+  async create(projectId: string, proxy: ApiProxyWrite): Promise<ApiProxyRow> {
+    return this.db
+      .insertInto('api_proxies')
+      .values({
+        project_id: projectId,
+        uuid: proxy.uuid,
+        name: proxy.name,
+        type: proxy.type,
+        base_path: proxy.basePath,
+        version: proxy.version,
+        revision: 1,
+        definition: JSON.stringify(proxy.definition),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Replaces the whole definition and bumps the revision. */
+  async replace(projectId: string, uuid: string, proxy: ApiProxyWrite): Promise<ApiProxyRow | undefined> {
+    return this.db
+      .updateTable('api_proxies')
+      .set({
+        name: proxy.name,
+        type: proxy.type,
+        base_path: proxy.basePath,
+        version: proxy.version,
+        definition: JSON.stringify(proxy.definition),
+        revision: sql<number>`revision + 1`,
+        updated_at: new Date(),
+      })
+      .where('project_id', '=', projectId)
+      .where('uuid', '=', uuid)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async findByName(projectId: string, name: string): Promise<ApiProxyRow | undefined> {
+    return this.db
+      .selectFrom('api_proxies')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+  }
+
+  async findByUuid(projectId: string, uuid: string): Promise<ApiProxyRow | undefined> {
+    return this.db
+      .selectFrom('api_proxies')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+  }
+
+  async list(projectId: string, opts: { limit: number; cursor?: string }): Promise<Page<ApiProxyRow>> {
+    const after = decodeCursor(opts.cursor, 1);
+    let query = this.db
+      .selectFrom('api_proxies')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('name')
+      .limit(opts.limit + 1);
+    if (after) query = query.where('name', '>', after[0] as string);
+    return toPage(await query.execute(), opts.limit, (row) => [row.name]);
+  }
+
+  async delete(projectId: string, uuid: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('api_proxies')
+      .where('project_id', '=', projectId)
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

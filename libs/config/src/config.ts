@@ -1,0 +1,152 @@
+import { resolve } from 'node:path';
+
+/**
+ * The whole runtime configuration, parsed once at start from the environment.
+ * Nothing else in the code base reads process.env: take an AppConfig instead.
+ */
+export interface AppConfig {
+  http: { host: string; port: number; publicUrl?: string };
+  dataDir: string;
+  /** undefined: embedded PGlite under dataDir (API and worker then share one process). */
+  databaseUrl?: string;
+  redis: { url: string; queuePrefix: string };
+  s3: {
+    endpoint?: string;
+    region: string;
+    bucket: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+    createBucket: boolean;
+    presignTtlSeconds: number;
+  };
+  auth: { bootstrapToken?: string; maxTokenTtlDays: number };
+  jobs: {
+    attempts: number;
+    backoffMs: number;
+    concurrency: number;
+    /** Artificial pause between processing steps; lets operators and tests watch a job run. */
+    stepDelayMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    maxStalledCount: number;
+    reconcileIntervalMs: number;
+    /** A queued/running job older than this with no BullMQ entry is re-enqueued. */
+    reconcileGraceMs: number;
+    retentionDays: number;
+  };
+  log: { level: string };
+  /** Run the worker inside the API process (forced on with embedded PGlite). */
+  workerInProcess: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads variables, collecting every problem so the process can name them all at once. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return fallback;
+  }
+
+  url(name: string, fallback?: string): string | undefined {
+    const raw = this.optional(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    try {
+      new URL(raw);
+    } catch {
+      this.problems.push(`${name}=${JSON.stringify(raw)} is not a URL`);
+    }
+    return raw;
+  }
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const databaseUrl = read.url('DATABASE_URL');
+  const config: AppConfig = {
+    http: {
+      host: read.string('HOST', '127.0.0.1'),
+      port: read.int('PORT', 8080, 0, 65535),
+      publicUrl: read.url('PUBLIC_URL'),
+    },
+    dataDir: resolve(read.string('DATA_DIR', '.data')),
+    databaseUrl,
+    redis: {
+      url: read.url('REDIS_URL', 'redis://127.0.0.1:6379') as string,
+      queuePrefix: read.string('QUEUE_PREFIX', 'apiferry'),
+    },
+    s3: {
+      endpoint: read.url('S3_ENDPOINT'),
+      region: read.string('S3_REGION', 'us-east-1'),
+      bucket: read.string('S3_BUCKET', 'apiferry'),
+      accessKeyId: read.optional('S3_ACCESS_KEY_ID'),
+      secretAccessKey: read.optional('S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: read.bool('S3_FORCE_PATH_STYLE', true),
+      createBucket: read.bool('S3_CREATE_BUCKET', true),
+      presignTtlSeconds: read.int('S3_PRESIGN_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    },
+    auth: {
+      bootstrapToken: read.optional('APIFERRY_BOOTSTRAP_TOKEN'),
+      maxTokenTtlDays: read.int('TOKEN_MAX_TTL_DAYS', 366, 1, 3660),
+    },
+    jobs: {
+      attempts: read.int('JOB_ATTEMPTS', 5, 1, 100),
+      backoffMs: read.int('JOB_BACKOFF_MS', 2000, 0),
+      concurrency: read.int('WORKER_CONCURRENCY', 2, 1, 256),
+      stepDelayMs: read.int('JOB_STEP_DELAY_MS', 0, 0, 600_000),
+      lockDurationMs: read.int('JOB_LOCK_DURATION_MS', 30_000, 1000),
+      stalledIntervalMs: read.int('JOB_STALLED_INTERVAL_MS', 30_000, 500),
+      maxStalledCount: read.int('JOB_MAX_STALLED_COUNT', 3, 0, 100),
+      reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 30_000, 200),
+      reconcileGraceMs: read.int('RECONCILE_GRACE_MS', 10_000, 0),
+      retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
+    },
+    log: { level: read.string('LOG_LEVEL', 'info') },
+    workerInProcess: databaseUrl === undefined ? true : read.bool('WORKER_IN_PROCESS', false),
+  };
+  const token = config.auth.bootstrapToken;
+  if (token !== undefined && !/^afy_[A-Za-z0-9]{32,}$/.test(token)) {
+    read.problems.push('APIFERRY_BOOTSTRAP_TOKEN must look like afy_ followed by at least 32 letters or digits');
+  }
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
+    read.problems.push(`LOG_LEVEL=${config.log.level} must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

@@ -1,0 +1,9 @@
+export { JobKind, ALL_JOB_KINDS, isJobKind, queueNameOf } from './job-kinds.js';
+export type { JobPayload, JobPayloads } from './job-kinds.js';
+export { JobQueue } from './job-queue.js';
+export type { JobQueueSettings, QueueJobData } from './job-queue.js';
+export { ProgressTracker } from './progress.js';
+export type { JobProgress } from './progress.js';
+export { redisConnectionFromUrl } from './redis.js';
+export type { RedisConnectionSettings } from './redis.js';
+export { JobsModule } from './jobs.module.js';
