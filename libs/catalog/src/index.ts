@@ -18,3 +18,5 @@ export type { IdempotencyKeyRow } from './repositories/idempotency.repository.js
 export { InventoryRepository } from './repositories/inventory.repository.js';
 export type { AssetTypeInventory } from './repositories/inventory.repository.js';
 export { CatalogModule, CATALOG_DB } from './catalog.module.js';
+export { AssetRepository, ASSET_TYPES } from './repositories/asset.repository.js';
+export type { AssetType, AssetRecord } from './repositories/asset.repository.js';

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { ASSET_KINDS, type AssetKind, type ConflictPolicies } from './conflict-policy.js';
+
+/** What the planner knows of one archive entry: identity and required references, not the body. */
+export interface IncomingAsset {
+  type: AssetKind;
+  uuid: string;
+  name: string;
+  path: string;
+  basePath?: string;
+  /** Required references to other assets (shared policies, aliases, proxies). */
+  requires: { type: AssetKind; uuid?: string; name: string }[];
+  /** Set when the entry failed validation: the import cannot go ahead. */
+  invalid?: string;
+}
+
+export interface ExistingAsset {
+  type: AssetKind;
+  uuid: string;
+  name: string;
+  basePath?: string;
+}
+
+/** Lookups into the target project; the caller prefetches them in batches. */
+export interface TargetCatalog {
+  byUuid(type: AssetKind, uuid: string): ExistingAsset | undefined;
+  byName(type: AssetKind, name: string): ExistingAsset | undefined;
+  nameTaken(type: AssetKind, name: string): boolean;
+}
+
+export type PlanAction = 'create' | 'overwrite' | 'rename' | 'skip' | 'conflict' | 'invalid' | 'failed';
+
+export interface PlanItem {
+  type: AssetKind;
+  /** The uuid the asset has (or will have) in the target project. */
+  uuid: string;
+  name: string;
+  path: string;
+  action: PlanAction;
+  /** The archive's uuid when the target keeps another one (rename, overwrite by name). */
+  sourceUuid?: string;
+  newName?: string;
+  newBasePath?: string;
+  dependencyFailed?: boolean;
+  warnings: string[];
+  error?: string;
+}
+
+export interface ImportPlan {
+  items: PlanItem[];
+  /** True when a conflict (policy fail) or an invalid entry stops the whole import. */
+  blocked: boolean;
+  counts: Record<AssetKind, Record<'created' | 'overwritten' | 'renamed' | 'skipped' | 'failed', number>>;
+  /** Where references to an archive asset must point in the target: "type:uuid" → target. */
+  references: Map<string, { uuid: string; name: string }>;
+}
+
+const RENAME_SUFFIX = '-imported';
+
+/**
+ * A renamed copy gets a new uuid, derived from the source uuid and the new name so that a
+ * dry run and the import that follows it agree on it.
+ */
+function derivedUuid(sourceUuid: string, newName: string): string {
+  const hex = createHash('sha256').update(`${sourceUuid}\u0000${newName}`).digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function refKey(type: AssetKind, uuid: string): string {
+  return `${type}:${uuid}`;
+}
+
+/**
+ * Decides, for every asset of an archive, what an import does with it, following the
+ * conflict policy per type. Pure: the same archive and catalog give the same plan, which is
+ * what makes a dry run's plan the plan the real import applies.
+ */
+export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies): ImportPlan {
+  const items: PlanItem[] = [];
+  const references = new Map<string, { uuid: string; name: string }>();
+  const seenUuids = new Set<string>();
+  const seenNames = new Set<string>();
+  const claimedNames = new Set<string>();
+  const claimName = (type: AssetKind, name: string): void => void claimedNames.add(`${type}:${name.toLowerCase()}`);
+  const nameFree = (type: AssetKind, name: string): boolean => !target.nameTaken(type, name) && !claimedNames.has(`${type}:${name.toLowerCase()}`);
+
+  // Dependencies first, so a dependent sees what became of what it needs.
+  const ordered = [...incoming].sort((a, b) => ASSET_KINDS.indexOf(a.type) - ASSET_KINDS.indexOf(b.type));
+  const itemByRef = new Map<string, PlanItem>();
+  const itemByName = new Map<string, PlanItem>();
+
+  for (const asset of ordered) {
+    const base: PlanItem = { type: asset.type, uuid: asset.uuid, name: asset.name, path: asset.path, action: 'create', warnings: [] };
+    if (asset.invalid) {
+      items.push({ ...base, action: 'invalid', error: asset.invalid });
+      continue;
+    }
+    const uuidKey = refKey(asset.type, asset.uuid);
+    const nameKey = `${asset.type}:${asset.name}`;
+    if (seenUuids.has(uuidKey) || seenNames.has(nameKey)) {
+      items.push({ ...base, action: 'failed', error: `another ${asset.type} in this archive has the same ${seenUuids.has(uuidKey) ? 'uuid' : 'name'}; the first one wins` });
+      continue;
+    }
+    seenUuids.add(uuidKey);
+    seenNames.add(nameKey);
+
+    const item = decide(asset, base);
+    items.push(item);
+    itemByRef.set(uuidKey, item);
+    itemByName.set(nameKey, item);
+    if (item.action !== 'conflict') references.set(uuidKey, { uuid: item.uuid, name: item.newName ?? item.name });
+  }
+
+  function decide(asset: IncomingAsset, base: PlanItem): PlanItem {
+    const existing = target.byUuid(asset.type, asset.uuid) ?? target.byName(asset.type, asset.name);
+    if (!existing) {
+      claimName(asset.type, asset.name);
+      return base;
+    }
+    const how = existing.uuid === asset.uuid ? 'uuid' : 'name';
+    switch (policies[asset.type]) {
+      case 'fail':
+        return { ...base, action: 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
+      case 'keep':
+        return { ...base, uuid: existing.uuid, name: existing.name, sourceUuid: asset.uuid, action: 'skip', warnings: [`kept the existing ${asset.type} "${existing.name}"`] };
+      case 'overwrite': {
+        const holder = target.byName(asset.type, asset.name);
+        if (holder && holder.uuid !== existing.uuid) {
+          return { ...base, action: 'failed', error: `cannot overwrite: the name "${asset.name}" belongs to another ${asset.type} (${holder.uuid})` };
+        }
+        claimName(asset.type, asset.name);
+        const warnings = how === 'name' ? [`matched by name; the existing uuid ${existing.uuid} is kept (the archive has ${asset.uuid})`] : [];
+        return { ...base, uuid: existing.uuid, sourceUuid: asset.uuid, action: 'overwrite', warnings };
+      }
+      case 'rename': {
+        let n = 1;
+        let newName = `${asset.name}${RENAME_SUFFIX}`;
+        while (!nameFree(asset.type, newName)) newName = `${asset.name}${RENAME_SUFFIX}-${++n}`;
+        claimName(asset.type, newName);
+        const suffix = newName.slice(asset.name.length);
+        return {
+          ...base,
+          uuid: derivedUuid(asset.uuid, newName),
+          sourceUuid: asset.uuid,
+          action: 'rename',
+          newName,
+          ...(asset.basePath !== undefined ? { newBasePath: `${asset.basePath.replace(/\/+$/, '')}${suffix}` } : {}),
+        };
+      }
+    }
+  }
+
+  // A required reference must resolve to an asset that the import keeps or creates, or to one
+  // already in the project; otherwise the dependent fails (and, in turn, its dependents).
+  const byPath = new Map(ordered.map((a) => [a.path, a]));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const item of items) {
+      if (!['create', 'overwrite', 'rename'].includes(item.action)) continue;
+      const asset = byPath.get(item.path) as IncomingAsset;
+      for (const need of asset.requires) {
+        const inArchive = (need.uuid ? itemByRef.get(refKey(need.type, need.uuid)) : undefined) ?? itemByName.get(`${need.type}:${need.name}`);
+        const usable = inArchive && !['failed', 'invalid', 'conflict'].includes(inArchive.action);
+        const inTarget = (need.uuid ? target.byUuid(need.type, need.uuid) : undefined) ?? target.byName(need.type, need.name);
+        if (usable) continue;
+        if (inTarget) {
+          if (need.uuid && !references.has(refKey(need.type, need.uuid))) references.set(refKey(need.type, need.uuid), { uuid: inTarget.uuid, name: inTarget.name });
+          continue;
+        }
+        item.action = 'failed';
+        item.dependencyFailed = true;
+        item.error = `requires ${need.type} "${need.name}", which is neither usable in the archive nor present in the project`;
+        references.delete(refKey(item.type, asset.uuid));
+        changed = true;
+        break;
+      }
+    }
+  }
+
+  const counts = Object.fromEntries(
+    ASSET_KINDS.map((kind) => [kind, { created: 0, overwritten: 0, renamed: 0, skipped: 0, failed: 0 }]),
+  ) as ImportPlan['counts'];
+  const countKey: Partial<Record<PlanAction, keyof ImportPlan['counts'][AssetKind]>> = {
+    create: 'created',
+    overwrite: 'overwritten',
+    rename: 'renamed',
+    skip: 'skipped',
+    failed: 'failed',
+    conflict: 'failed',
+    invalid: 'failed',
+  };
+  for (const item of items) counts[item.type][countKey[item.action] as keyof ImportPlan['counts'][AssetKind]]++;
+  const blocked = items.some((i) => i.action === 'conflict' || i.action === 'invalid');
+  return { items, blocked, counts, references };
+}
