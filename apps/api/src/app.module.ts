@@ -9,6 +9,10 @@ import { StorageModule } from '#storage';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 import { ApiProxiesController } from './api-proxies/api-proxies.controller.js';
 import { ApiProxiesService } from './api-proxies/api-proxies.service.js';
+import { ArchivesController } from './archives/archives.controller.js';
+import { ArchivesService } from './archives/archives.service.js';
+import { UploadsService } from './archives/uploads.service.js';
+import { SharedAssetsController } from './assets/shared-assets.controller.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -48,6 +52,8 @@ export class AppModule {
         EnvironmentsController,
         JobsController,
         InventoryController,
+        ArchivesController,
+        SharedAssetsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -60,6 +66,8 @@ export class AppModule {
         EnvironmentsService,
         JobsService,
         Metrics,
+        ArchivesService,
+        UploadsService,
       ],
     };
   }

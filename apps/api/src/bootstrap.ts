@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { AppConfig } from '#config';
@@ -22,6 +23,8 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
     bufferLogs: false,
   });
   app.useGlobalPipes(createValidationPipe());
+  // Form uploads stream file parts; the size cap is enforced while streaming (ZipUploadGuard).
+  await app.register(multipart as never, { limits: { files: 1, fields: 20, fieldSize: 1024 * 1024, fileSize: config.archive.maxFormUploadBytes + 1 } });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,4 +1,4 @@
-import type { JobRow } from '#catalog';
+import type { CatalogDb, JobRow } from '#catalog';
 import type { JobKind, JobPayload } from '#jobs';
 import type { Logger } from 'pino';
 
@@ -12,6 +12,12 @@ export interface JobContext<K extends JobKind> {
   /** Records progress (throttled writes); throws JobCanceledError once canceled. */
   progress(phase: string, done: number, total: number | null): Promise<void>;
   log: Logger;
+  /**
+   * Marks the job succeeded inside the handler's own transaction, so its catalog writes and
+   * its success commit together (a retry after a crash then finds it finished). False when
+   * the job was finished by someone else (a cancel).
+   */
+  succeedWithin(db: CatalogDb, result: Record<string, unknown>): Promise<boolean>;
 }
 
 export interface JobHandler<K extends JobKind = JobKind> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { JobRepository, type JobRow } from '#catalog';
+import { JobRepository, type CatalogDb, type JobRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, JobCanceledError } from '#core';
 import { ALL_JOB_KINDS, ProgressTracker, queueNameOf, redisConnectionFromUrl, type JobKind, type QueueJobData } from '#jobs';
@@ -96,7 +96,9 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     };
     try {
       const handler = this.handlers.get(kind) as JobHandler;
-      const result = await handler.run({ job: row, payload: row.payload as never, attempt: row.attempts, signal: abort.signal, progress, log });
+      const succeedWithin = (db: CatalogDb, result: Record<string, unknown>) =>
+        this.jobs.finish(jobId, 'succeeded', { result, expiresAt: this.expiry() }, db);
+      const result = await handler.run({ job: row, payload: row.payload as never, attempt: row.attempts, signal: abort.signal, progress, log, succeedWithin });
       if (abort.signal.aborted) throw new JobCanceledError();
       await this.finish(row, 'succeeded', { result });
       log.info('job succeeded');
@@ -119,13 +121,16 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  private expiry(): Date {
+    return new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
+  }
+
   private async finish(
     row: JobRow,
     state: 'succeeded' | 'failed' | 'canceled',
     outcome: { result?: Record<string, unknown>; error?: Record<string, unknown> },
   ): Promise<void> {
-    const expiresAt = new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
-    const changed = await this.jobs.finish(row.id, state, { ...outcome, expiresAt });
+    const changed = await this.jobs.finish(row.id, state, { ...outcome, expiresAt: this.expiry() });
     if (!changed) this.log.info({ jobId: row.id, state }, 'job was already finished by another attempt');
   }
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ArchiveExportHandler } from './handlers/archive-export.handler.js';
+import { ArchiveImportHandler } from './handlers/archive-import.handler.js';
 import { ProjectInventoryHandler } from './handlers/project-inventory.handler.js';
 import { JOB_HANDLERS } from './job-handler.js';
 import { JobRunner } from './job-runner.js';
 import { Reconciler } from './reconciler.js';
 
-const handlers = [ProjectInventoryHandler];
+const handlers = [ProjectInventoryHandler, ArchiveExportHandler, ArchiveImportHandler];
 
 /** Job processing; relies on the global config, catalog, jobs and logging modules. */
 @Module({

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { migrateToLatest, openDatabase, type CatalogDb, type OpenedDatabase } from './database.js';
+import { UploadRepository } from './repositories/upload.repository.js';
 import { AssetRepository } from './repositories/asset.repository.js';
 import { ApiProxyRepository } from './repositories/api-proxy.repository.js';
 import { EnvironmentRepository } from './repositories/environment.repository.js';
@@ -22,6 +23,7 @@ const repositories = [
   IdempotencyRepository,
   InventoryRepository,
   AssetRepository,
+  UploadRepository,
 ] as const;
 
 /** Opens the catalog database, applies migrations before anything uses it, and closes it last. */

@@ -20,3 +20,5 @@ export type { AssetTypeInventory } from './repositories/inventory.repository.js'
 export { CatalogModule, CATALOG_DB } from './catalog.module.js';
 export { AssetRepository, ASSET_TYPES } from './repositories/asset.repository.js';
 export type { AssetType, AssetRecord } from './repositories/asset.repository.js';
+export { UploadRepository } from './repositories/upload.repository.js';
+export type { UploadRow } from './repositories/upload.repository.js';

@@ -161,7 +161,23 @@ export interface WebhookDeliveryTable {
   created_at: Generated<Date>;
 }
 
+export interface UploadTable {
+  id: string;
+  project_id: string;
+  object_key: string;
+  file_name: string;
+  /** The S3 multipart upload id while a presigned upload is open. */
+  s3_upload_id: string | null;
+  /** open → ready (complete, checked to be a ZIP) | aborted */
+  state: string;
+  size: ColumnType<number | null, number | null | undefined, number | null>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
 export interface Database {
+  uploads: UploadTable;
   projects: ProjectTable;
   api_proxies: ApiProxyTable;
   policies: PolicyTable;

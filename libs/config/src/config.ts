@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /**
@@ -7,6 +8,8 @@ import { resolve } from 'node:path';
 export interface AppConfig {
   http: { host: string; port: number; publicUrl?: string };
   dataDir: string;
+  /** Names this installation in archive manifests (source.instance). */
+  instanceName: string;
   /** undefined: embedded PGlite under dataDir (API and worker then share one process). */
   databaseUrl?: string;
   redis: { url: string; queuePrefix: string };
@@ -21,6 +24,18 @@ export interface AppConfig {
     presignTtlSeconds: number;
   };
   auth: { bootstrapToken?: string; maxTokenTtlDays: number };
+  /** base64 of 32 bytes; seals passphrases waiting in job records. Default: DATA_DIR/secret.key. */
+  secretKey?: string;
+  archive: {
+    /** Largest archive accepted through a form upload (presigned uploads have no cap here). */
+    maxFormUploadBytes: number;
+    /** Bytes per part of a presigned multipart upload handed to clients. */
+    uploadPartBytes: number;
+    /** How long a proxy-face request waits for its job before answering 202. */
+    syncWaitMs: number;
+    /** Parsed JSON entries an import keeps between its passes; beyond it, entries are read again. */
+    importCacheBytes: number;
+  };
   jobs: {
     attempts: number;
     backoffMs: number;
@@ -106,6 +121,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       publicUrl: read.url('PUBLIC_URL'),
     },
     dataDir: resolve(read.string('DATA_DIR', '.data')),
+    instanceName: read.string('INSTANCE_NAME', hostname()),
     databaseUrl,
     redis: {
       url: read.url('REDIS_URL', 'redis://127.0.0.1:6379') as string,
@@ -125,6 +141,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bootstrapToken: read.optional('APIFERRY_BOOTSTRAP_TOKEN'),
       maxTokenTtlDays: read.int('TOKEN_MAX_TTL_DAYS', 366, 1, 3660),
     },
+    secretKey: read.optional('APIFERRY_SECRET_KEY'),
+    archive: {
+      maxFormUploadBytes: read.int('MAX_FORM_UPLOAD_BYTES', 512 * 1024 * 1024, 1024),
+      uploadPartBytes: read.int('UPLOAD_PART_BYTES', 64 * 1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024 * 1024),
+      syncWaitMs: read.int('SYNC_WAIT_MS', 30_000, 0, 600_000),
+      importCacheBytes: read.int('IMPORT_CACHE_BYTES', 64 * 1024 * 1024, 0),
+    },
     jobs: {
       attempts: read.int('JOB_ATTEMPTS', 5, 1, 100),
       backoffMs: read.int('JOB_BACKOFF_MS', 2000, 0),
@@ -143,6 +166,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const token = config.auth.bootstrapToken;
   if (token !== undefined && !/^afy_[A-Za-z0-9]{32,}$/.test(token)) {
     read.problems.push('APIFERRY_BOOTSTRAP_TOKEN must look like afy_ followed by at least 32 letters or digits');
+  }
+  if (config.secretKey !== undefined && Buffer.from(config.secretKey, 'base64').length !== 32) {
+    read.problems.push('APIFERRY_SECRET_KEY must be the base64 encoding of 32 random bytes (openssl rand -base64 32)');
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
     read.problems.push(`LOG_LEVEL=${config.log.level} must be one of fatal, error, warn, info, debug, trace, silent`);

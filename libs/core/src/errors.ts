@@ -15,12 +15,19 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   /** A permanent error fails a job at once; a transient one is retried. */
   readonly permanent: boolean = true;
+  /** Extra members of the problem details object (RFC 9457 extensions). */
+  extensions: Record<string, unknown> = {};
   constructor(
     message: string,
     readonly errors: FieldError[] = [],
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  with(extensions: Record<string, unknown>): this {
+    this.extensions = { ...this.extensions, ...extensions };
+    return this;
   }
 }
 
@@ -71,4 +78,18 @@ export class JobCanceledError extends Error {
     super('the job was canceled');
     this.name = 'JobCanceledError';
   }
+}
+
+/** An archive that cannot be imported as it is: tampered, hostile, malformed, wrong passphrase. */
+export class ArchiveRejectedError extends DomainError {
+  readonly status = 422;
+  readonly title = 'Archive rejected';
+  readonly code = 'archive-rejected';
+}
+
+/** An import that would clash with the catalog under the `fail` policy, or holds invalid assets. */
+export class ImportBlockedError extends DomainError {
+  readonly status = 409;
+  readonly title = 'Import blocked';
+  readonly code = 'import-blocked';
 }

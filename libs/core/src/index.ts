@@ -7,3 +7,5 @@ export { toFieldErrors, validateModel, validationErrorOf } from './model/validat
 export { AssetRefModel, SharedPolicyModel, AliasModel, ApplicationModel } from './model/asset.model.js';
 export * from './import/conflict-policy.js';
 export * from './import/import-planner.js';
+export { SecretBox } from './secret-box.js';
+export * from './assets/asset-references.js';

@@ -9,10 +9,53 @@
  */
 export enum JobKind {
   ProjectInventory = 'project.inventory',
+  ArchiveExport = 'archive.export',
+  ArchiveImport = 'archive.import',
+}
+
+export interface ExportInclude {
+  applications: boolean;
+  resources: boolean;
+  scopes: boolean;
+  deploymentState: boolean;
+  /** Seal secret fields with the passphrase; without it they are left out. */
+  secrets: boolean;
+}
+
+export interface ExportPayload {
+  projectId: string;
+  projectName: string;
+  /** Proxy names or uuids; empty means the whole project. */
+  proxies: string[];
+  include: ExportInclude;
+  /** The passphrase sealed with the service key (SecretBox), never in plaintext. */
+  sealedPassphrase?: string;
+  /** The name the archive is downloaded as. */
+  fileName: string;
+  /** Write the bare `<apiProxyName>.json` copy vendor tools read (single-proxy exports). */
+  vendorCopy: boolean;
+}
+
+export interface ImportPayload {
+  projectId: string;
+  projectName: string;
+  uploadId: string;
+  objectKey: string;
+  conflicts: Record<string, string>;
+  dryRun: boolean;
+  routing?: Record<string, unknown>;
+  maintenanceMode?: boolean;
+  /** Source backend address (prefix) → target address. */
+  endpointMap?: Record<string, string>;
+  sealedPassphrase?: string;
+  deploy: boolean;
+  deployTargetEnvironmentNameList: string[];
 }
 
 export interface JobPayloads {
   [JobKind.ProjectInventory]: { projectId: string; projectName: string };
+  [JobKind.ArchiveExport]: ExportPayload;
+  [JobKind.ArchiveImport]: ImportPayload;
 }
 
 export type JobPayload<K extends JobKind> = JobPayloads[K];

@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { SecretBox } from '#core';
 import { JobQueue } from './job-queue.js';
 import { redisConnectionFromUrl } from './redis.js';
 
@@ -18,8 +19,13 @@ import { redisConnectionFromUrl } from './redis.js';
           backoffMs: config.jobs.backoffMs,
         }),
     },
+    {
+      provide: SecretBox,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => SecretBox.load(config.secretKey, config.dataDir),
+    },
   ],
-  exports: [JobQueue],
+  exports: [JobQueue, SecretBox],
 })
 export class JobsModule implements OnApplicationShutdown {
   constructor(@Inject(JobQueue) private readonly queue: JobQueue) {}

@@ -29,6 +29,7 @@ export function problemFromError(err: unknown, instance?: string): ProblemDetail
       detail: err.message,
       ...(instance ? { instance } : {}),
       ...(err.errors.length > 0 ? { errors: err.errors } : {}),
+      ...err.extensions,
     };
   }
   // Anything else is ours to fix: say nothing internal, give a handle to find the log line.

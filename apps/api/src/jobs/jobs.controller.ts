@@ -7,6 +7,7 @@ import { CurrentPrincipal } from '../common/principal.decorator.js';
 import { isTerminal, type JobView } from './job-view.js';
 import { JobListQueryDto } from './job-list-query.dto.js';
 import { JobsService } from './jobs.service.js';
+import { ArchivesService } from '../archives/archives.service.js';
 
 /** Seconds a poller should wait before asking again about a job still in flight. */
 export const RETRY_AFTER_SECONDS = 2;
@@ -20,7 +21,10 @@ export function withRetryAfter(reply: FastifyReply, job: JobView): JobView {
 @ApiBearerAuth()
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(@Inject(JobsService) private readonly service: JobsService) {}
+  constructor(
+    @Inject(JobsService) private readonly service: JobsService,
+    @Inject(ArchivesService) private readonly archives: ArchivesService,
+  ) {}
 
   @Get()
   list(@CurrentPrincipal() caller: Principal, @Query() query: JobListQueryDto) {
@@ -34,6 +38,15 @@ export class JobsController {
   @Get(':id')
   async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withRetryAfter(reply, await this.service.get(caller, id));
+  }
+
+  /** Redirects to a presigned, expiring link to a finished export's archive. */
+  @Get(':id/artifact')
+  async artifact(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const job = await this.service.get(caller, id);
+    const url = await this.archives.artifactUrl(id, job);
+    void reply.status(302).header('location', url);
+    return { location: url };
   }
 
   @Post(':id/cancel')

@@ -75,7 +75,7 @@ export class JobsService {
     try {
       row = await this.db.transaction().execute(async (trx) => {
         const created = await this.jobs.create(
-          { id, kind: request.kind, projectId: request.projectId, payload: request.payload, requestedBy: caller.tokenId },
+          { id, kind: request.kind, projectId: request.projectId, payload: { ...request.payload }, requestedBy: caller.tokenId },
           trx,
         );
         if (key !== undefined) await this.idempotency.complete(caller.tokenId, key, id, trx);

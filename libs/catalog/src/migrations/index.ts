@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.js';
+import * as uploads from './0002-uploads.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the same
@@ -7,4 +8,5 @@ import * as initial from './0001-initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-uploads': uploads,
 };

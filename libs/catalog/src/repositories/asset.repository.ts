@@ -131,6 +131,26 @@ export class AssetRepository {
     return BigInt(result.numDeletedRows) > 0n;
   }
 
+  /** Deployment state of proxies, keyed by proxy uuid. */
+  async deploymentsOf(projectId: string, proxyUuids: string[], db: Db = this.db): Promise<Map<string, Record<string, unknown>[]>> {
+    const byProxy = new Map<string, Record<string, unknown>[]>();
+    for (let i = 0; i < proxyUuids.length; i += CHUNK) {
+      const rows = await db
+        .selectFrom('deployments')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('proxy_uuid', 'in', proxyUuids.slice(i, i + CHUNK))
+        .orderBy('environment_name')
+        .execute();
+      for (const row of rows) {
+        const list = byProxy.get(row.proxy_uuid) ?? [];
+        list.push({ environment: row.environment_name, revision: row.revision, status: row.status, deployedAt: row.deployed_at.toISOString() });
+        byProxy.set(row.proxy_uuid, list);
+      }
+    }
+    return byProxy;
+  }
+
   private async findBy(type: AssetType, projectId: string, column: 'uuid' | 'name', values: string[], db: Db): Promise<AssetRecord[]> {
     const unique = [...new Set(values)];
     const out: AssetRecord[] = [];

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AssetRepository, EnvironmentRepository, type ProjectRow, type UploadRow } from '#catalog';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal } from '#core';
+import { JobKind } from '#jobs';
+import { ObjectStore } from '#storage';
+import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
+import type { ExportRequestDto } from './export-request.dto.js';
+import type { ImportOptionsDto } from './import-request.dto.js';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Validates export and import requests as far as possible up front, then creates their jobs. */
+@Injectable()
+export class ArchivesService {
+  constructor(
+    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(AssetRepository) private readonly assets: AssetRepository,
+    @Inject(EnvironmentRepository) private readonly environments: EnvironmentRepository,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
+    @Inject(SecretBox) private readonly secretBox: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async startExport(
+    caller: Principal,
+    project: ProjectRow,
+    dto: ExportRequestDto,
+    request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean },
+  ): Promise<CreatedJob> {
+    const proxies = [...new Set(dto.proxies ?? [])];
+    if (proxies.length > 0) {
+      const found = [
+        ...(await this.assets.findByUuids('apiProxy', project.id, proxies.filter((p) => UUID_PATTERN.test(p)))),
+        ...(await this.assets.findByNames('apiProxy', project.id, proxies)),
+      ];
+      const missing = proxies.filter((sel) => !found.some((p) => p.uuid === sel || p.name === sel));
+      if (missing.length > 0) {
+        throw new NotFoundError(`No API proxy ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ' ...' : ''} in project "${project.name}".`).with({ missing });
+      }
+    }
+    const include = {
+      applications: dto.include?.applications ?? false,
+      resources: dto.include?.resources ?? false,
+      scopes: dto.include?.scopes ?? true,
+      deploymentState: dto.include?.deploymentState ?? false,
+      secrets: dto.include?.secrets ?? dto.passphrase !== undefined,
+    };
+    if (include.secrets && !dto.passphrase) {
+      throw new ValidationError('Exporting secrets needs a passphrase to seal them with.', [{ pointer: '/passphrase', detail: 'is required when include.secrets is true' }]);
+    }
+    const fileName = dto.fileName ?? `${project.name}-export.zip`;
+    return this.jobs.create(caller, {
+      kind: JobKind.ArchiveExport,
+      projectId: project.id,
+      payload: {
+        projectId: project.id,
+        projectName: project.name,
+        proxies,
+        include,
+        ...(dto.passphrase ? { sealedPassphrase: this.secretBox.seal(dto.passphrase) } : {}),
+        fileName,
+        vendorCopy: request.vendorCopy ?? proxies.length === 1,
+      },
+      idempotencyKey: request.idempotencyKey,
+      fingerprint: request.fingerprint,
+    });
+  }
+
+  async startImport(
+    caller: Principal,
+    project: ProjectRow,
+    upload: UploadRow,
+    options: ImportOptionsDto,
+    request: { idempotencyKey?: string; fingerprint: unknown },
+  ): Promise<CreatedJob> {
+    const conflicts = parseConflictPolicies(options.conflicts);
+    const targets = [...new Set(options.deployTargetEnvironmentNameList ?? [])];
+    if (options.deploy) {
+      if (!hasPermission(caller, project.name, Permission.DeployUndeploy)) {
+        throw new ForbiddenError(`Deploying after import needs ${Permission.DeployUndeploy} on project "${project.name}" as well.`);
+      }
+      if (targets.length === 0) {
+        throw new ValidationError('deploy needs at least one environment in deployTargetEnvironmentNameList.', [
+          { pointer: '/deployTargetEnvironmentNameList', detail: 'must name at least one environment when deploy is true' },
+        ]);
+      }
+      const unknown: string[] = [];
+      for (const name of targets) if (!(await this.environments.find(project.id, name))) unknown.push(name);
+      if (unknown.length > 0) {
+        throw new ValidationError(`Environment ${unknown.map((n) => `"${n}"`).join(', ')} does not exist in project "${project.name}".`, [
+          { pointer: '/deployTargetEnvironmentNameList', detail: `unknown environment(s): ${unknown.join(', ')}` },
+        ]);
+      }
+    }
+    if (options.endpointMap) {
+      for (const [from, to] of Object.entries(options.endpointMap)) {
+        if (typeof to !== 'string' || !/^https?:\/\//.test(to) || !/^https?:\/\//.test(from)) {
+          throw new ValidationError('endpointMap maps http(s) address prefixes to http(s) addresses.', [
+            { pointer: `/endpointMap/${from.replace(/~/g, '~0').replace(/\//g, '~1')}`, detail: 'keys and values must be http(s) URLs' },
+          ]);
+        }
+      }
+    }
+    return this.jobs.create(caller, {
+      kind: JobKind.ArchiveImport,
+      projectId: project.id,
+      payload: {
+        projectId: project.id,
+        projectName: project.name,
+        uploadId: upload.id,
+        objectKey: upload.object_key,
+        conflicts,
+        dryRun: options.dryRun ?? false,
+        ...(options.routing ? { routing: JSON.parse(JSON.stringify(options.routing)) } : {}),
+        ...(options.maintenanceMode !== undefined ? { maintenanceMode: options.maintenanceMode } : {}),
+        ...(options.endpointMap ? { endpointMap: options.endpointMap } : {}),
+        ...(options.passphrase ? { sealedPassphrase: this.secretBox.seal(options.passphrase) } : {}),
+        deploy: options.deploy ?? false,
+        deployTargetEnvironmentNameList: targets,
+      },
+      idempotencyKey: request.idempotencyKey,
+      fingerprint: request.fingerprint,
+    });
+  }
+
+  /** A presigned link to a finished export's archive. */
+  async artifactUrl(jobId: string, view: { kind: string; state: string; result: Record<string, unknown> | null }): Promise<string> {
+    if (view.kind !== JobKind.ArchiveExport) throw new NotFoundError(`Job ${jobId} is not an export and has no artifact.`);
+    if (view.state !== 'succeeded') throw new ConflictError(`Job ${jobId} is ${view.state}; its artifact exists once it has succeeded.`).with({ state: view.state });
+    const artifact = view.result?.artifact as { key: string; fileName: string } | undefined;
+    if (!artifact || !(await this.store.head(artifact.key))) throw new NotFoundError(`The artifact of job ${jobId} has expired.`);
+    return this.store.presignGet(artifact.key, this.config.s3.presignTtlSeconds, { filename: artifact.fileName });
+  }
+}

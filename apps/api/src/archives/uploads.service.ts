@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { UploadRepository, type ProjectRow, type UploadRow } from '#catalog';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ConflictError, DomainError, NotFoundError, ValidationError, type Principal } from '#core';
+import { ObjectStore } from '#storage';
+import { checkZipFileName, ZipUploadGuard } from './zip-upload-guard.js';
+import type { CompleteUploadDto, CreateUploadDto } from './import-request.dto.js';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PRESIGN_PARTS_MAX = 10_000;
+
+function objectKeyOf(projectId: string, uploadId: string): string {
+  return `uploads/${projectId}/${uploadId}/archive.zip`;
+}
+
+/**
+ * Archives on their way to an import. Large ones go straight from the client to the
+ * object store through presigned multipart uploads; smaller ones come through the API as a
+ * form upload, streamed to the store and checked on the way, never buffered.
+ */
+@Injectable()
+export class UploadsService {
+  constructor(
+    @Inject(UploadRepository) private readonly uploads: UploadRepository,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async createPresigned(caller: Principal, project: ProjectRow, dto: CreateUploadDto) {
+    checkZipFileName(dto.fileName, '/fileName');
+    const partSize = Math.max(this.config.archive.uploadPartBytes, Math.ceil(dto.size / PRESIGN_PARTS_MAX));
+    const partCount = Math.max(1, Math.ceil(dto.size / partSize));
+    const id = randomUUID();
+    const key = objectKeyOf(project.id, id);
+    const s3UploadId = await this.store.createMultipartUpload(key, 'application/zip');
+    const ttl = this.config.s3.presignTtlSeconds;
+    const parts = await Promise.all(
+      Array.from({ length: partCount }, async (_, i) => ({ partNumber: i + 1, url: await this.store.presignUploadPart(key, s3UploadId, i + 1, ttl) })),
+    );
+    const row = await this.uploads.create({
+      id,
+      projectId: project.id,
+      objectKey: key,
+      fileName: dto.fileName,
+      s3UploadId,
+      state: 'open',
+      size: null,
+      createdBy: caller.tokenId,
+      expiresAt: this.expiry(),
+    });
+    return { ...toView(row), partSize, partCount, parts, urlsExpireAt: new Date(Date.now() + ttl * 1000).toISOString() };
+  }
+
+  /** Completes a presigned upload and checks that the object starts as a ZIP does. */
+  async complete(project: ProjectRow, id: string, dto: CompleteUploadDto) {
+    const upload = await this.find(project, id);
+    if (upload.state === 'ready') return toView(upload);
+    if (upload.state !== 'open' || !upload.s3_upload_id) throw new ConflictError(`Upload ${id} was aborted.`);
+    const stored = await this.store.completeMultipartUpload(upload.object_key, upload.s3_upload_id, dto.parts);
+    const head = await this.firstBytes(upload.object_key);
+    if (!head.equals(Buffer.from('PK\x03\x04', 'latin1')) && !head.equals(Buffer.from('PK\x05\x06', 'latin1'))) {
+      await this.store.delete(upload.object_key);
+      await this.uploads.markAborted(id);
+      throw new ValidationError('The uploaded file is not a ZIP archive.', [{ pointer: '/parts', detail: 'the object does not start with a ZIP signature' }]);
+    }
+    await this.uploads.markReady(id, stored.size);
+    return toView({ ...upload, state: 'ready', size: stored.size, s3_upload_id: null });
+  }
+
+  async abort(project: ProjectRow, id: string): Promise<void> {
+    const upload = await this.find(project, id);
+    if (upload.s3_upload_id) await this.store.abortMultipartUpload(upload.object_key, upload.s3_upload_id);
+    else await this.store.delete(upload.object_key);
+    await this.uploads.markAborted(id);
+  }
+
+  /** Streams a form upload into the store. On any failure the partial object is gone. */
+  async storeStream(caller: Principal, project: ProjectRow, fileName: string, file: Readable): Promise<UploadRow> {
+    checkZipFileName(fileName);
+    const id = randomUUID();
+    const key = objectKeyOf(project.id, id);
+    const guard = new ZipUploadGuard(this.config.archive.maxFormUploadBytes);
+    file.once('error', (err) => guard.destroy(err));
+    let stored;
+    try {
+      stored = await this.store.putStream(key, file.pipe(guard), { contentType: 'application/zip' });
+    } catch (err) {
+      // The guard's own verdict (not a zip, too large) is what the client needs to hear.
+      const cause = (err as { cause?: unknown }).cause;
+      if (err instanceof DomainError) throw err;
+      if (cause instanceof DomainError) throw cause;
+      if (guard.errored instanceof DomainError) throw guard.errored;
+      throw err;
+    }
+    return this.uploads.create({
+      id,
+      projectId: project.id,
+      objectKey: key,
+      fileName,
+      s3UploadId: null,
+      state: 'ready',
+      size: stored.size,
+      createdBy: caller.tokenId,
+      expiresAt: this.expiry(),
+    });
+  }
+
+  async findReady(project: ProjectRow, id: string): Promise<UploadRow> {
+    const upload = await this.find(project, id);
+    if (upload.state !== 'ready') {
+      throw new ConflictError(`Upload ${id} is ${upload.state}: complete it before importing.`).with({ uploadState: upload.state });
+    }
+    return upload;
+  }
+
+  private async find(project: ProjectRow, id: string): Promise<UploadRow> {
+    const upload = UUID_PATTERN.test(id) ? await this.uploads.find(project.id, id) : undefined;
+    if (!upload) throw new NotFoundError(`Upload ${id} does not exist in project "${project.name}".`);
+    return upload;
+  }
+
+  private async firstBytes(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.store.getStream(key, { start: 0, end: 3 })) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
+  }
+}
+
+function toView(row: UploadRow) {
+  return { id: row.id, fileName: row.file_name, state: row.state, size: row.size === null ? null : Number(row.size), createdAt: row.created_at.toISOString(), expiresAt: row.expires_at.toISOString() };
+}

@@ -1,0 +1,295 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type Kysely } from 'kysely';
+import type { ClassConstructor } from 'class-transformer';
+import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
+import { ASSET_TYPES, AssetRepository, CATALOG_DB, type AssetType, type CatalogDb, type Database } from '#catalog';
+import { APP_CONFIG, type AppConfig } from '#config';
+import {
+  AliasModel,
+  ApiProxyModel,
+  ApplicationModel,
+  ArchiveRejectedError,
+  ImportBlockedError,
+  parseConflictPolicies,
+  planImport,
+  requiredReferences,
+  rewriteReferences,
+  SecretBox,
+  SharedPolicyModel,
+  TYPES_WITH_SECRETS,
+  validateModel,
+  type ExistingAsset,
+  type ImportPlan,
+  type IncomingAsset,
+  type PlanItem,
+  type TargetCatalog,
+} from '#core';
+import { JobKind, type ImportPayload } from '#jobs';
+import { ObjectStore } from '#storage';
+import { applyProxyOverrides } from '../archive/import-transforms.js';
+import type { JobContext, JobHandler } from '../job-handler.js';
+
+const MODELS: Record<AssetType, ClassConstructor<object>> = {
+  apiProxy: ApiProxyModel,
+  policy: SharedPolicyModel,
+  alias: AliasModel,
+  application: ApplicationModel,
+};
+
+/** What the import keeps of an archive between its passes: identities, not bodies. */
+interface ReadArchive {
+  reader: ArchiveReader;
+  incoming: IncomingAsset[];
+  /** Parsed entries kept while under the cache budget; the rest are read again when applied. */
+  cache: Map<string, Record<string, unknown>>;
+  resourcesByDir: Map<string, ManifestEntry[]>;
+  sealer?: SecretSealer;
+  secretWarnings: string[];
+}
+
+/**
+ * Imports an archive into a project: verifies every entry (hashes, limits, schema) before
+ * anything changes, plans with the conflict policy per type, and applies the plan in one
+ * transaction under a per-project advisory lock, committing the job's success with it. A
+ * dry run stops after the plan. Anything rejected leaves the catalog exactly as it was.
+ */
+@Injectable()
+export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
+  readonly kind = JobKind.ArchiveImport;
+
+  constructor(
+    @Inject(CATALOG_DB) private readonly db: CatalogDb,
+    @Inject(AssetRepository) private readonly assets: AssetRepository,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
+    @Inject(SecretBox) private readonly secretBox: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
+    try {
+      return await this.importArchive(context);
+    } catch (err) {
+      // Whatever is wrong with the archive is permanent: no retry will make it importable.
+      throw isArchiveRejected(err) ? rejected(err as Error & { reason?: string; entry?: string }) : err;
+    }
+  }
+
+  private async importArchive(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
+    const { payload } = context;
+    const archive = await this.readArchive(context);
+    const policies = parseConflictPolicies(payload.conflicts);
+
+    if (payload.dryRun) {
+      const plan = await this.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .setAccessMode('read only')
+        .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies));
+      return this.report(plan, archive, payload, true);
+    }
+
+    let report: Record<string, unknown> = {};
+    await this.db.transaction().execute(async (trx) => {
+      // Two imports into one project never interleave: the second waits for the first.
+      await sql`select pg_advisory_xact_lock(hashtext(${`apiferry:import:${payload.projectId}`}))`.execute(trx);
+      const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies);
+      if (plan.blocked) {
+        const blocking = plan.items.filter((i) => i.action === 'conflict' || i.action === 'invalid');
+        throw new ImportBlockedError(
+          `The import was not applied: ${blocking.length} asset(s) clash with the project or are invalid (${blocking
+            .slice(0, 3)
+            .map((i) => `${i.type} "${i.name}": ${i.error}`)
+            .join('; ')}${blocking.length > 3 ? '; ...' : ''}).`,
+        ).with({ report: this.report(plan, archive, payload, false) });
+      }
+      await this.apply(trx, plan, archive, context);
+      report = this.report(plan, archive, payload, false);
+      await context.progress('committing', plan.items.length, plan.items.length);
+      await context.succeedWithin(trx, report);
+    });
+    return report;
+  }
+
+  private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
+    const { payload } = context;
+    const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey });
+    const listed = reader.entries();
+    const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
+    const incoming: IncomingAsset[] = [];
+    const cache = new Map<string, Record<string, unknown>>();
+    let cachedBytes = 0;
+    let verified = 0;
+    await context.progress('verifying archive', 0, listed.length);
+    await reader.verifyAll({
+      onJson: async (entry, value) => {
+        verified++;
+        await context.progress('verifying archive', verified, listed.length);
+        if (!(ASSET_TYPES as readonly string[]).includes(entry.type) || entry.aliasOf) return;
+        const type = entry.type as AssetType;
+        const doc = value as Record<string, unknown>;
+        let invalid: string | undefined;
+        try {
+          await validateModel(MODELS[type], stripServerFields(type, doc), `${type} entry ${entry.path}`);
+        } catch (err) {
+          invalid = (err as Error).message;
+        }
+        if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
+        incoming.push({
+          type,
+          uuid: String(doc?.uuid ?? entry.uuid ?? ''),
+          name: String(doc?.name ?? entry.name ?? ''),
+          path: entry.path,
+          basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
+          requires: invalid ? [] : requiredReferences(type, doc),
+          invalid,
+        });
+        if (cachedBytes + entry.size <= this.config.archive.importCacheBytes) {
+          cache.set(entry.path, doc);
+          cachedBytes += entry.size;
+        }
+      },
+    });
+    if (incoming.length !== assetEntries.length) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
+
+    const resourcesByDir = new Map<string, ManifestEntry[]>();
+    for (const entry of listed.filter((e) => e.type === 'resource')) {
+      const dir = entry.path.split('/')[1];
+      resourcesByDir.set(dir, [...(resourcesByDir.get(dir) ?? []), entry]);
+    }
+
+    const secretWarnings: string[] = [];
+    let sealer: SecretSealer | undefined;
+    const { secrets } = reader.manifest;
+    if (secrets.mode === 'sealed') {
+      if (payload.sealedPassphrase) sealer = await reader.openSecrets(this.secretBox.open(payload.sealedPassphrase));
+      else secretWarnings.push('the archive holds sealed secrets but no passphrase was given: secret fields were not restored');
+    } else if (secrets.mode === 'omitted') {
+      for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
+    }
+    return { reader, incoming, cache, resourcesByDir, sealer, secretWarnings };
+  }
+
+  /** Everything the planner may ask about the target project, read in one go. */
+  private async targetCatalog(trx: Kysely<Database>, projectId: string, incoming: IncomingAsset[]): Promise<TargetCatalog> {
+    const byUuid = new Map<string, ExistingAsset>();
+    const byName = new Map<string, ExistingAsset>();
+    const names = new Set<string>();
+    const types = new Set<AssetType>([...incoming.map((a) => a.type), ...incoming.flatMap((a) => a.requires.map((r) => r.type))]);
+    for (const type of types) {
+      for await (const batch of this.assets.stream(type, projectId, trx, 2000)) {
+        for (const asset of batch) {
+          const existing: ExistingAsset = { type, uuid: asset.uuid, name: asset.name, basePath: asset.doc.basePath as string | undefined };
+          byUuid.set(`${type}:${asset.uuid}`, existing);
+          byName.set(`${type}:${asset.name}`, existing);
+          names.add(`${type}:${asset.name.toLowerCase()}`);
+        }
+      }
+    }
+    return {
+      byUuid: (type, uuid) => byUuid.get(`${type}:${uuid}`),
+      byName: (type, name) => byName.get(`${type}:${name}`),
+      nameTaken: (type, name) => names.has(`${type}:${name.toLowerCase()}`),
+    };
+  }
+
+  private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
+    const toApply = plan.items.filter((i) => i.action === 'create' || i.action === 'overwrite' || i.action === 'rename');
+    const incomingByPath = new Map(archive.incoming.map((a) => [a.path, a]));
+    let done = 0;
+    await context.progress('importing', 0, toApply.length);
+    for (const item of toApply) {
+      const source = incomingByPath.get(item.path) as IncomingAsset;
+      const doc = await this.prepare(item, source, archive, plan, context.payload);
+      if (item.action === 'overwrite') await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
+      else await this.assets.insert(item.type, context.payload.projectId, doc, trx);
+      await context.progress('importing', ++done, toApply.length);
+    }
+  }
+
+  /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
+  private async prepare(item: PlanItem, source: IncomingAsset, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
+    const raw = archive.cache.get(item.path) ?? (await archive.reader.readJson<Record<string, unknown>>(item.path));
+    let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
+    doc.uuid = item.uuid;
+    doc.name = item.newName ?? item.name;
+    if (item.type === 'apiProxy') {
+      if (item.newBasePath) doc.basePath = item.newBasePath;
+      const overridden = applyProxyOverrides(doc, payload);
+      doc = overridden.doc;
+      item.warnings.push(...overridden.warnings);
+      doc.resources = await this.restoreResources(doc, item, archive);
+    }
+    if (TYPES_WITH_SECRETS.includes(item.type)) doc.secrets = this.openSecrets(item, source, raw, archive);
+    return doc as Record<string, unknown> & { uuid: string; name: string };
+  }
+
+  private openSecrets(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive): Record<string, string> {
+    const sealed = (raw.secrets ?? {}) as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const [field, value] of Object.entries(sealed)) {
+      if (!archive.sealer) {
+        item.warnings.push(`secret ${field} was not restored (no passphrase)`);
+        continue;
+      }
+      out[field] = String(archive.sealer.open(value, secretAad(item.type, source.uuid, field), item.path));
+    }
+    return out;
+  }
+
+  /** Resource entries travel beside the proxy; they return inline into its definition. */
+  private async restoreResources(doc: Record<string, unknown>, item: PlanItem, archive: ReadArchive): Promise<unknown> {
+    const resources = Array.isArray(doc.resources) ? (doc.resources as Record<string, unknown>[]) : undefined;
+    if (!resources) return undefined;
+    const dir = item.path.slice('apiProxies/'.length, -'.json'.length);
+    const entries = archive.resourcesByDir.get(dir) ?? [];
+    const restored = [];
+    for (const resource of resources) {
+      const entry = entries.find((e) => e.name === resource.name);
+      if (!entry) {
+        restored.push(resource);
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of archive.reader.openResource(entry.path)) chunks.push(chunk as Buffer);
+      restored.push({ ...resource, content: Buffer.concat(chunks).toString('utf8') });
+    }
+    return restored;
+  }
+
+  private report(plan: ImportPlan, archive: ReadArchive, payload: ImportPayload, dryRun: boolean): Record<string, unknown> {
+    return {
+      dryRun,
+      applied: !dryRun && !plan.blocked,
+      blocked: plan.blocked,
+      source: archive.reader.manifest.source,
+      counts: plan.counts,
+      items: plan.items.map((i) => ({
+        type: i.type,
+        uuid: i.uuid,
+        name: i.name,
+        action: i.action,
+        ...(i.newName ? { newName: i.newName } : {}),
+        ...(i.newBasePath ? { newBasePath: i.newBasePath } : {}),
+        ...(i.sourceUuid ? { sourceUuid: i.sourceUuid } : {}),
+        ...(i.dependencyFailed ? { dependencyFailed: true } : {}),
+        warnings: i.warnings,
+        ...(i.error ? { error: i.error } : {}),
+      })),
+      secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
+      deployment: payload.deploy
+        ? { status: 'not deployed', environments: payload.deployTargetEnvironmentNameList, message: 'deployment after import is not available yet' }
+        : { status: 'not requested' },
+    };
+  }
+}
+
+/** Fields a catalog read adds that are not part of an asset's definition. */
+function stripServerFields(type: AssetType, doc: Record<string, unknown>): Record<string, unknown> {
+  if (type !== 'apiProxy') return doc;
+  const { revision: _r, createdAt: _c, updatedAt: _u, deployments: _d, ...rest } = doc;
+  return rest;
+}
+
+function rejected(err: Error & { reason?: string; entry?: string }): ArchiveRejectedError {
+  return new ArchiveRejectedError(err.message).with({ reason: err.reason, ...(err.entry ? { entry: err.entry } : {}) });
+}
