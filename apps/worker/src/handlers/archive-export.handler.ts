@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { ArchiveWriter, SecretSealer } from '#archive';
 import { AssetRepository, CATALOG_DB, type AssetRecord, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { NotFoundError, requiredReferences, SecretBox, TYPES_WITH_SECRETS, type AssetReference } from '#core';
+import { NotFoundError, requiredReferences, sleep, SecretBox, TYPES_WITH_SECRETS, type AssetReference } from '#core';
 import { JobKind, type ExportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -100,6 +100,8 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
         exportedProxies.set(proxy.uuid, proxy.name);
         counts.apiProxy++;
         await context.progress('exporting proxies', counts.apiProxy, total);
+        // An operator setting for watching (and drilling) long exports; 0 in production.
+        await sleep(this.config.jobs.stepDelayMs, context.signal);
       }
     };
 
