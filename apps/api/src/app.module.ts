@@ -13,6 +13,7 @@ import { ArchivesController } from './archives/archives.controller.js';
 import { ArchivesService } from './archives/archives.service.js';
 import { UploadsService } from './archives/uploads.service.js';
 import { SharedAssetsController } from './assets/shared-assets.controller.js';
+import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -54,6 +55,7 @@ export class AppModule {
         InventoryController,
         ArchivesController,
         SharedAssetsController,
+        ProxyFaceController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -17,6 +17,8 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: false,
+    // The vendor faces' documented paths end in '/'; clients send them both ways.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: false,

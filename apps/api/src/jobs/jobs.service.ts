@@ -134,6 +134,17 @@ export class JobsService {
     return toJobView((await this.jobs.find(id)) ?? job);
   }
 
+  /** Polls the job record until the job is terminal or the deadline passes; returns what it saw last. */
+  async waitForTerminal(id: string, timeoutMs: number): Promise<JobView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.jobs.find(id);
+      if (!row) throw new NotFoundError(`Job ${id} does not exist.`);
+      if (isTerminal(row.state) || Date.now() >= deadline) return toJobView(row);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+
   /** A job the caller may not see answers exactly like a job that does not exist. */
   private async findVisible(caller: Principal, id: string): Promise<JobRow> {
     const job = UUID_PATTERN.test(id) ? await this.jobs.find(id) : undefined;
