@@ -111,7 +111,7 @@ describe('proxy face (vendor-compatible export and import)', () => {
       const token = await createToken(admin, [{ project: source, permission: 'API_MANAGEMENT:EXPORT_IMPORT' }]);
       const response = await fetch(`${slowApi.url}/apiops/projects/${source}/apiProxies/orders/export/`, { headers: { authorization: `Bearer ${token}` } });
       expect(response.status).toBe(202);
-      const body = await response.json();
+      const body: any = await response.json();
       expect(response.headers.get('location')).toBe(`/v1/jobs/${body.jobId}`);
     } finally {
       await slowApi.stop();

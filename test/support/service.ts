@@ -5,11 +5,14 @@ import { serviceEnv } from './test-env.js';
 const ENTRY = {
   api: join(process.cwd(), 'dist/apps/api/src/main.js'),
   worker: join(process.cwd(), 'dist/apps/worker/src/main.js'),
+  /** `npm start`: embedded database and object store, worker in process. */
+  standalone: join(process.cwd(), 'dist/apps/api/src/standalone.js'),
 };
+type ProcessKind = keyof typeof ENTRY;
 const START_TIMEOUT_MS = 60_000;
 
 export interface RunningProcess {
-  kind: 'api' | 'worker';
+  kind: ProcessKind;
   child: ChildProcess;
   /** Base URL of an API process. */
   url: string;
@@ -26,7 +29,7 @@ export interface RunningProcess {
  * Starts the built service (dist/) as a child process, the way production runs it, and
  * resolves once it says it is ready: the API when it listens, the worker when it takes jobs.
  */
-export async function startProcess(kind: 'api' | 'worker', overrides: Record<string, string> = {}): Promise<RunningProcess> {
+export async function startProcess(kind: ProcessKind, overrides: Record<string, string> = {}): Promise<RunningProcess> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...serviceEnv({ PORT: '0', ...overrides }) };
   const child = spawn(process.execPath, [ENTRY[kind]], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -35,7 +38,7 @@ export async function startProcess(kind: 'api' | 'worker', overrides: Record<str
     const timer = setTimeout(() => reject(new Error(`${kind} did not start in time:\n${output.slice(-30).join('\n')}`)), START_TIMEOUT_MS);
     const onLine = (line: string): void => {
       output.push(line);
-      if (kind === 'api' && line.includes('"api listening"')) {
+      if (kind !== 'worker' && line.includes('"api listening"')) {
         clearTimeout(timer);
         resolve((JSON.parse(line) as { url: string }).url);
       }

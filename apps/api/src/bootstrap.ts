@@ -23,6 +23,8 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: false,
     bufferLogs: false,
+    // Throw start-up errors to main() (which prints them) instead of exiting silently.
+    abortOnError: false,
   });
   app.useGlobalPipes(createValidationPipe());
   // Form uploads stream file parts; the size cap is enforced while streaming (ZipUploadGuard).

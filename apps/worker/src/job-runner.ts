@@ -85,14 +85,18 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     }, CANCEL_POLL_INTERVAL_MS);
     const tracker = new ProgressTracker();
     let lastWrite = 0;
+    let writing: Promise<unknown> | undefined;
+    // Progress is written in the background, one write at a time: a handler holding a
+    // transaction must never wait on it (the embedded database has a single connection).
     const progress = async (phase: string, done: number, total: number | null): Promise<void> => {
       if (abort.signal.aborted) throw new JobCanceledError();
       const now = Date.now();
-      if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done !== total) return;
+      if (writing || (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done !== total)) return;
       lastWrite = now;
-      const report = tracker.report(phase, done, total);
-      await this.jobs.updateProgress(jobId, { ...report });
-      await queued.updateProgress({ ...report }).catch(() => undefined);
+      const report = { ...tracker.report(phase, done, total) };
+      writing = Promise.all([this.jobs.updateProgress(jobId, report), queued.updateProgress(report)])
+        .catch((err) => log.debug({ err }, 'progress write failed'))
+        .finally(() => (writing = undefined));
     };
     try {
       const handler = this.handlers.get(kind) as JobHandler;
@@ -108,7 +112,8 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
         log.info('job canceled');
         return;
       }
-      const permanent = err instanceof DomainError ? err.permanent : false;
+      // Domain errors say whether they are permanent; storage errors say whether they are transient.
+      const permanent = err instanceof DomainError ? err.permanent : (err as { transient?: unknown }).transient === false;
       const lastAttempt = queued.attemptsMade + 1 >= (queued.opts.attempts ?? 1);
       log.warn({ err, permanent, lastAttempt }, 'job attempt failed');
       if (permanent || lastAttempt) {

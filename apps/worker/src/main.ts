@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log.level, { process: 'worker', pid: process.pid });
-  const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, logger), { logger: false });
+  const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, logger), { logger: false, abortOnError: false });
   app.enableShutdownHooks();
   logger.info('worker started');
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { JobRepository } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { isJobKind, JobQueue } from '#jobs';
-import { LOGGER } from '#observability';
+import { UnavailableError } from '#core';
+import { LOGGER, problemFromError } from '#observability';
 
 /**
  * PostgreSQL is the source of truth for jobs; Redis can lose them (a flush, a failover
@@ -40,6 +41,13 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
       const cutoff = new Date(Date.now() - this.config.jobs.reconcileGraceMs);
       for (const job of await this.jobs.listUnfinished(cutoff, 500)) {
         if (!isJobKind(job.kind) || (await this.queue.has(job.kind, job.id))) continue;
+        if (job.attempts >= this.config.jobs.attempts) {
+          // A job that took down its worker this many times would take down the next one.
+          const problem = new UnavailableError(`The job was abandoned after ${job.attempts} attempts that did not finish (worker crashes or lost locks).`);
+          await this.jobs.finish(job.id, 'failed', { error: problemFromError(problem, `/v1/jobs/${job.id}`), expiresAt: new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000) });
+          this.log.error({ jobId: job.id, attempts: job.attempts }, 'job abandoned after repeated unfinished attempts');
+          continue;
+        }
         await this.queue.enqueue(job.kind, job.id);
         requeued++;
         this.log.warn({ jobId: job.id, kind: job.kind, state: job.state }, 'job was missing from its queue; re-enqueued');

@@ -146,7 +146,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFormUploadBytes: read.int('MAX_FORM_UPLOAD_BYTES', 512 * 1024 * 1024, 1024),
       uploadPartBytes: read.int('UPLOAD_PART_BYTES', 64 * 1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024 * 1024),
       syncWaitMs: read.int('SYNC_WAIT_MS', 30_000, 0, 600_000),
-      importCacheBytes: read.int('IMPORT_CACHE_BYTES', 64 * 1024 * 1024, 0),
+      importCacheBytes: read.int('IMPORT_CACHE_BYTES', 8 * 1024 * 1024, 0),
     },
     jobs: {
       attempts: read.int('JOB_ATTEMPTS', 5, 1, 100),

@@ -25,8 +25,9 @@ export class JobQueue {
     }
   }
 
-  async enqueue(kind: JobKind, jobId: string): Promise<void> {
-    await this.queue(kind).add(
+  /** Enqueues within `timeoutMs` or throws; the caller's job record stays queued for the reconciler. */
+  async enqueue(kind: JobKind, jobId: string, timeoutMs = 3000): Promise<void> {
+    await withTimeout(this.queue(kind).add(
       kind,
       { jobId },
       {
@@ -37,17 +38,17 @@ export class JobQueue {
         removeOnComplete: true,
         removeOnFail: true,
       },
-    );
+    ), timeoutMs, 'redis did not accept the job in time');
   }
 
   /** True when Redis still holds the job in any state (waiting, active, delayed...). */
   async has(kind: JobKind, jobId: string): Promise<boolean> {
-    return (await this.queue(kind).getJob(jobId)) !== undefined;
+    return (await withTimeout(this.queue(kind).getJob(jobId), 5000, 'redis did not answer in time')) !== undefined;
   }
 
   /** Removes a job that has not started; false when it is running (locked) or gone. */
   async removeWaiting(kind: JobKind, jobId: string): Promise<boolean> {
-    const job = await this.queue(kind).getJob(jobId);
+    const job = await withTimeout(this.queue(kind).getJob(jobId), 3000, 'redis did not answer in time').catch(() => undefined);
     if (!job) return false;
     try {
       await job.remove();
@@ -91,4 +92,11 @@ export class JobQueue {
     if (!queue) throw new Error(`no queue for job kind ${kind}`);
     return queue;
   }
+}
+
+/** BullMQ waits for Redis forever (workers need that); requests must not. */
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  return Promise.race([work, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,199 @@
+// Export/import benchmark: seeds projects of N proxies (20 inline policies each), exports
+// each through the job pipeline, imports the archive into an empty project, and records
+// throughput and the worker's peak RSS (VmHWM) per phase, against the same real services
+// the e2e suite uses (PostgreSQL, Redis, a Ceph RGW started here).
+//
+//   npm run bench                 # sizes 1000 and 10000
+//   BENCH_SIZES=1000 npm run bench
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem, hostname } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCephRgw } from '../test/support/ceph-rgw.ts';
+import { generateToken } from '#core';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+
+function log(...args) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+}
+
+async function sql(url, text, params) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+function proxyDefinition(i) {
+  const step = (n) => ({ name: `policy-${n}`, type: 'HEADER', config: { header: `x-bench-${n}`, value: `value-${i}-${n}` } });
+  return {
+    endpoints: [
+      { method: 'GET', path: '/items', operation: 'list' },
+      { method: 'POST', path: '/items', operation: 'create' },
+    ],
+    policies: { request: Array.from({ length: 14 }, (_, n) => step(n)), response: Array.from({ length: 6 }, (_, n) => step(14 + n)) },
+    routing: { algorithm: 'ROUND_ROBIN', addressList: [{ address: `http://10.0.${i % 250}.${i % 200}:8080` }] },
+    cors: { enabled: false },
+    maintenanceMode: false,
+  };
+}
+
+async function seed(dbUrl, projectId, count) {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  for (let start = 0; start < count; start += 1000) {
+    const rows = [];
+    const params = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      params.push(projectId, randomUUID(), `proxy-${String(i).padStart(6, '0')}`, `/proxy-${i}`, JSON.stringify(proxyDefinition(i)));
+      const b = params.length - 5;
+      rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, 'REST', $${b + 4}, 'v1', 1, $${b + 5}::jsonb)`);
+    }
+    await client.query(`insert into api_proxies (project_id, uuid, name, type, base_path, version, revision, definition) values ${rows.join(',')}`, params);
+  }
+  await client.end();
+}
+
+function startProcess(kind, env) {
+  const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
+  const nodeOptions = kind === 'worker' && process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {};
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, ...nodeOptions, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 60_000);
+    const onData = (chunk) => {
+      out = (out + chunk).slice(-20000);
+      const url = /"url":"(http:[^"]+)"/.exec(out)?.[1];
+      if ((kind === 'api' && url) || (kind === 'worker' && out.includes('worker listening'))) {
+        clearTimeout(timer);
+        resolve({ child, url, peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024 });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${kind} exited ${code}: ${out}`)));
+  });
+}
+
+async function stop(proc) {
+  proc.child.kill('SIGTERM');
+  await new Promise((r) => proc.child.once('exit', r));
+}
+
+async function call(url, token, method, path, body) {
+  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined, redirect: 'manual' });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+
+async function waitJob(url, token, id) {
+  for (;;) {
+    const { body } = await call(url, token, 'GET', `/v1/jobs/${id}`);
+    if (['succeeded', 'failed', 'canceled'].includes(body.state)) return body;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main() {
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const rgw = await startCephRgw({ memstoreBytes: 6 * 1024 ** 3 });
+  const database = `apiferry_bench_${runId}`;
+  await sql(adminUrl, `create database ${database}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${database}`;
+  const token = generateToken();
+  const env = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `apiferry-bench-${runId}`,
+    APIFERRY_BOOTSTRAP_TOKEN: token,
+    S3_ENDPOINT: rgw.endpoint,
+    S3_ACCESS_KEY_ID: rgw.accessKeyId,
+    S3_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+    S3_BUCKET: `bench-${runId}`,
+    DATA_DIR: join(ROOT, '.data/bench'),
+  };
+  const results = [];
+  const api = await startProcess('api', env);
+  try {
+    for (const size of sizes) {
+      const source = `bench-src-${size}-${runId}`;
+      const target = `bench-dst-${size}-${runId}`;
+      await call(api.url, token, 'POST', '/v1/projects', { name: source });
+      await call(api.url, token, 'POST', '/v1/projects', { name: target });
+      const { rows } = await sql(dbUrl.toString(), 'select id from projects where name = $1', [source]);
+      log(`seeding ${size} proxies`);
+      await seed(dbUrl.toString(), rows[0].id, size);
+
+      let worker = await startProcess('worker', env);
+      let started = Date.now();
+      const exportJob = await waitJob(api.url, token, (await call(api.url, token, 'POST', `/v1/projects/${source}/exports`, {})).body.id);
+      const exportSeconds = (Date.now() - started) / 1000;
+      const exportRss = worker.peakRssMb();
+      await stop(worker);
+      if (exportJob.state !== 'succeeded') throw new Error(`export failed: ${JSON.stringify(exportJob.error)}`);
+      const archiveBytes = exportJob.result.artifact.size;
+      log(`export ${size}: ${exportSeconds.toFixed(1)} s, ${(archiveBytes / 1e6).toFixed(1)} MB, peak RSS ${exportRss.toFixed(0)} MB`);
+
+      // The archive goes to the target through a presigned upload, as a large migration would.
+      const download = await call(api.url, token, 'GET', `/v1/jobs/${exportJob.id}/artifact`);
+      const bytes = Buffer.from(await (await fetch(download.headers.get('location'))).arrayBuffer());
+      const upload = (await call(api.url, token, 'POST', `/v1/projects/${target}/uploads`, { fileName: 'bench.zip', size: bytes.length })).body;
+      const parts = [];
+      for (const part of upload.parts) {
+        const slice = bytes.subarray((part.partNumber - 1) * upload.partSize, part.partNumber * upload.partSize);
+        const put = await fetch(part.url, { method: 'PUT', body: slice });
+        parts.push({ partNumber: part.partNumber, etag: put.headers.get('etag') });
+      }
+      await call(api.url, token, 'POST', `/v1/projects/${target}/uploads/${upload.id}/complete`, { parts });
+
+      worker = await startProcess('worker', env);
+      started = Date.now();
+      const importJob = await waitJob(api.url, token, (await call(api.url, token, 'POST', `/v1/projects/${target}/imports`, { uploadId: upload.id })).body.id);
+      const importSeconds = (Date.now() - started) / 1000;
+      const importRss = worker.peakRssMb();
+      await stop(worker);
+      if (importJob.state !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(importJob.error)}`);
+      log(`import ${size}: ${importSeconds.toFixed(1)} s, peak RSS ${importRss.toFixed(0)} MB`);
+      results.push({
+        proxies: size,
+        policiesPerProxy: 20,
+        archiveBytes,
+        export: { seconds: exportSeconds, proxiesPerSecond: size / exportSeconds, mbPerSecond: archiveBytes / 1e6 / exportSeconds, workerPeakRssMb: exportRss },
+        import: { seconds: importSeconds, proxiesPerSecond: size / importSeconds, mbPerSecond: archiveBytes / 1e6 / importSeconds, workerPeakRssMb: importRss },
+      });
+    }
+  } finally {
+    await stop(api);
+    await rgw.stop();
+    await sql(adminUrl, `drop database if exists ${database} with (force)`);
+  }
+  const report = {
+    benchmark: 'export-import',
+    date: new Date().toISOString(),
+    machine: { hostname: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3) },
+    node: process.version,
+    results,
+  };
+  const file = join(ROOT, `bench/results/export-import-${report.date.slice(0, 10)}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  log(`wrote ${file}`);
+  const [small, large] = [results[0], results.at(-1)];
+  if (small && large && small !== large) {
+    log(`peak RSS ratio ${large.proxies}/${small.proxies}: export ${(large.export.workerPeakRssMb / small.export.workerPeakRssMb).toFixed(2)}, import ${(large.import.workerPeakRssMb / small.import.workerPeakRssMb).toFixed(2)} (target ≤ 1.5)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
