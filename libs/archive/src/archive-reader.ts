@@ -1,0 +1,210 @@
+import { Readable } from 'node:stream';
+import { ByteCursor } from './byte-cursor.js';
+import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry } from './central-checks.js';
+import {
+  collect,
+  inflateEntry,
+  isSmallEntry,
+  openEntry,
+  readEntry,
+  readLocalHeader,
+  readSmallEntry,
+  toArchiveReadError,
+  type EntryExpectation,
+} from './entry-stream.js';
+import { ArchiveRejected } from './errors.js';
+import { parseJsonEntry } from './json-entry.js';
+import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
+import { MANIFEST_PATH, parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { SecretSealer } from './secret-sealing.js';
+import { readCentralDirectory, type CentralDirectory, type CentralEntry } from './zip-directory.js';
+import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } from './zip-source.js';
+
+export interface ArchiveReaderOptions {
+  limits?: Partial<ArchiveLimits>;
+}
+
+export interface VerifyAllOptions {
+  /** Called with each JSON entry once it has been verified, in archive order (the manifest excluded). */
+  onJson?(entry: ManifestEntry, value: unknown): void | Promise<void>;
+}
+
+export interface VerifyAllResult {
+  /** Entries read, the manifest included. */
+  entries: number;
+  /** Bytes inflated. */
+  inflatedBytes: number;
+}
+
+interface EntryPlan {
+  central: CentralEntry;
+  extentEnd: number;
+  /** Undefined for the manifest and for directory entries. */
+  listed?: ManifestEntry;
+  maxBytes: number;
+  json: boolean;
+}
+
+/**
+ * Reads an apiferry archive by random access through its central directory. open()
+ * checks the whole directory and the manifest before any other entry is read; every
+ * read then inflates through the limit counter and verifies size, CRC-32 and SHA-256.
+ */
+export class ArchiveReader {
+  private constructor(
+    private readonly source: ArchiveByteSource,
+    private readonly limits: ArchiveLimits,
+    private readonly directory: CentralDirectory,
+    private readonly plans: Map<string, EntryPlan>,
+    readonly manifest: Manifest,
+  ) {}
+
+  /**
+   * Opens an archive: a local file path, `{ s3, bucket, key }`, or any ranged byte source.
+   * Throws ArchiveRejected for anything wrong with the archive; errors reading the
+   * source itself (missing file, network) are passed on unchanged.
+   */
+  static async open(source: ArchiveSource, options: ArchiveReaderOptions = {}): Promise<ArchiveReader> {
+    const limits = resolveLimits(options.limits);
+    const bytes = toByteSource(source);
+    const directory = await readCentralDirectory(bytes, limits);
+    const extentEnds = checkCentralEntries(directory, limits);
+    const centralByName = new Map(directory.entries.map((entry) => [entry.name, entry]));
+
+    const manifestCentral = centralByName.get(MANIFEST_PATH);
+    if (!manifestCentral) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
+    const manifestBytes = await readEntry(bytes, {
+      entry: manifestCentral,
+      extentEnd: extentEnds.get(MANIFEST_PATH)!,
+      maxBytes: limits.maxManifestBytes,
+      limits,
+    });
+    const manifest = parseManifest(manifestBytes);
+
+    const plans = new Map<string, EntryPlan>();
+    const listedByPath = new Map(manifest.entries.map((entry) => [entry.path, entry]));
+    for (const central of directory.entries) {
+      const extentEnd = extentEnds.get(central.name)!;
+      if (central.name === MANIFEST_PATH || isDirectoryEntry(central)) {
+        const manifest = central.name === MANIFEST_PATH;
+        plans.set(central.name, { central, extentEnd, maxBytes: manifest ? limits.maxManifestBytes : 0, json: manifest });
+        continue;
+      }
+      const listed = listedByPath.get(central.name);
+      if (!listed) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
+      if (central.uncompressedSize !== listed.size) {
+        throw new ArchiveRejected(
+          'tampered',
+          `the central directory says ${central.uncompressedSize} bytes; the manifest says ${listed.size}`,
+          central.name,
+        );
+      }
+      const json = listed.type !== 'resource';
+      const maxBytes = json ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes;
+      checkDeclaredSize(central, maxBytes, limits);
+      plans.set(central.name, { central, extentEnd, listed, maxBytes, json });
+    }
+    for (const listed of manifest.entries) {
+      if (!plans.has(listed.path)) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', listed.path);
+    }
+    return new ArchiveReader(bytes, limits, directory, plans, manifest);
+  }
+
+  /** The listed entries, in manifest order. */
+  entries(): ManifestEntry[] {
+    return this.manifest.entries.map((entry) => ({ ...entry }));
+  }
+
+  /** The sealer for the archive's secrets, or undefined when it has none sealed. */
+  async openSecrets(passphrase: string): Promise<SecretSealer | undefined> {
+    const { secrets } = this.manifest;
+    return secrets.mode === 'sealed' ? SecretSealer.fromManifest(secrets, passphrase) : undefined;
+  }
+
+  /** A listed entry parsed as JSON, after its size, CRC-32 and SHA-256 have been verified. */
+  async readJson<T = unknown>(path: string): Promise<T> {
+    const plan = this.listedPlan(path);
+    const bytes = await readEntry(this.source, this.expectation(plan, Math.min(plan.maxBytes, this.limits.maxJsonEntryBytes)));
+    return parseJsonEntry(bytes, path) as T;
+  }
+
+  /**
+   * A listed entry's bytes as a stream. It fails with ArchiveRejected instead of ending
+   * when the entry does not verify, so act on the bytes only once it has ended.
+   */
+  openResource(path: string): Readable {
+    return openEntry(this.source, this.expectation(this.listedPlan(path)));
+  }
+
+  /**
+   * Reads every entry once, front to back in one ranged read, verifying each (limits,
+   * size, CRC-32, SHA-256, JSON syntax, the total inflated size) and that the entries'
+   * bytes do not overlap. Run it before an import applies anything.
+   */
+  async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
+    const ordered = [...this.plans.values()].sort((a, b) => a.central.localHeaderOffset - b.central.localHeaderOffset);
+    const start = ordered[0]?.central.localHeaderOffset ?? this.directory.offset;
+    const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
+    const total = new InflatedTotal(this.limits.maxTotalBytes);
+    try {
+      for (const plan of ordered) {
+        const { central } = plan;
+        const expectation = { ...this.expectation(plan), total };
+        let bytes: Buffer | undefined;
+        try {
+          if (cursor.position > central.localHeaderOffset) {
+            throw new ArchiveRejected('corrupt', 'its local header overlaps the entry before it', central.name);
+          }
+          await cursor.skip(central.localHeaderOffset - cursor.position);
+          await readLocalHeader(cursor, central, plan.extentEnd);
+          if (isSmallEntry(central)) bytes = await readSmallEntry(cursor, expectation);
+        } catch (error) {
+          throw toArchiveReadError(error, central.name);
+        }
+        if (!bytes) {
+          const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
+          if (!plan.json) {
+            await drain(inflated);
+            continue;
+          }
+          bytes = await collect(inflated);
+        }
+        // The manifest was parsed at open; here its bytes were checked again.
+        if (!plan.json || !plan.listed) continue;
+        const value = parseJsonEntry(bytes, central.name);
+        await options.onJson?.({ ...plan.listed }, value);
+      }
+    } finally {
+      await cursor.close();
+    }
+    return { entries: ordered.length, inflatedBytes: total.bytes };
+  }
+
+  private listedPlan(path: string): EntryPlan {
+    const plan = this.plans.get(path);
+    if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
+    return plan;
+  }
+
+  private expectation(plan: EntryPlan, maxBytes = plan.maxBytes): EntryExpectation {
+    return {
+      entry: plan.central,
+      extentEnd: plan.extentEnd,
+      maxBytes,
+      limits: this.limits,
+      listed: plan.listed && { sha256: plan.listed.sha256, size: plan.listed.size },
+    };
+  }
+}
+
+async function* takeData(cursor: ByteCursor, entry: CentralEntry): AsyncGenerator<Buffer> {
+  try {
+    yield* cursor.take(entry.compressedSize);
+  } catch (error) {
+    throw toArchiveReadError(error, entry.name);
+  }
+}
+
+async function drain(stream: Readable): Promise<void> {
+  for await (const chunk of stream) void chunk;
+}

@@ -1,0 +1,363 @@
+import { ZipArchive } from 'archiver';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { serializeJsonEntry } from './json-entry.js';
+import { resolveLimits, type ArchiveLimits } from './limits.js';
+import {
+  ARCHIVE_FORMAT,
+  ASSET_DIRECTORIES,
+  CURRENT_FORMAT_VERSION,
+  MANIFEST_PATH,
+  RESOURCE_DIRECTORY,
+  type ArchiveOrigin,
+  type AssetType,
+  type DependencyEdge,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestSecrets,
+  type OmittedSecret,
+} from './manifest.js';
+import { OutputTap } from './output-tap.js';
+import { SafeNameAllocator, safeName } from './safe-name.js';
+import { secretAad, type SecretSealer } from './secret-sealing.js';
+import type { SealedValue } from './sealed-value.js';
+
+export interface ArchiveWriterOptions {
+  source: ArchiveOrigin;
+  /** The export options, recorded in the manifest. */
+  options?: Record<string, unknown>;
+  /** Present when the export has a passphrase: secret fields are sealed, not left out. */
+  sealer?: SecretSealer;
+  /** zlib level, 0 (stored) to 9; default 6. */
+  zlibLevel?: number;
+  /** The writer refuses to write what a reader with these limits would refuse. */
+  limits?: Partial<ArchiveLimits>;
+  /** The archive's creation time (manifest createdAt and every entry's date). */
+  createdAt?: Date;
+}
+
+/** A written entry as listed in the manifest, with the safe name its file got. */
+export interface WrittenEntry extends ManifestEntry {
+  /** The entry's file name without directory or `.json`: pass an apiProxy's to addResource. */
+  safeName: string;
+}
+
+export interface ArchiveWriteResult {
+  /** ZIP entries, the manifest included. */
+  entries: number;
+  /** Bytes of the whole ZIP stream. */
+  bytes: number;
+  /** Hex SHA-256 of the whole ZIP stream. */
+  sha256: string;
+}
+
+const ZIP64_AMBIGUOUS_ENTRY_COUNT = 0xffff;
+const RESOURCE_EXTENSION = /(\.[A-Za-z0-9]{1,16})$/;
+
+/**
+ * Writes an apiferry archive as a stream: pipe `output` somewhere (an S3 multipart
+ * upload), add entries one at a time (each add resolves once the entry has gone into the
+ * ZIP stream and the consumer has room for more, so nothing queues without bound), then
+ * finish(), which writes manifest.json last, with every entry's SHA-256 and size.
+ *
+ * ZIP64: archiver 8 switches on its own to zip64 end records past 65535 entries or a
+ * central directory past 4 GiB, and to a zip64 extra field in the central directory
+ * for an entry past 4 GiB (sizes) or starting past 4 GiB (offset). Its `forceZip64`
+ * option only forces the end records; we leave it off so small exports stay plain ZIP
+ * for vendor tools, and set it ourselves for exactly 65535 entries, a count that
+ * readers (unzipper among them) mistake for a zip64 marker. Caveat: a streamed entry
+ * past 4 GiB gets 8-byte sizes in its data descriptor but no zip64 field in its local
+ * header, which confuses readers that stream without the central directory; with the
+ * default limits (1 GiB a resource) no entry gets there.
+ */
+export class ArchiveWriter {
+  readonly output: Readable;
+  private readonly tap = new OutputTap();
+  private readonly zip: ZipArchive;
+  private readonly limits: ArchiveLimits;
+  private readonly createdAt: Date;
+  private readonly entries: WrittenEntry[] = [];
+  private readonly dependencies: DependencyEdge[] = [];
+  private readonly omitted: OmittedSecret[] = [];
+  private readonly namesByDirectory = new Map<string, SafeNameAllocator>();
+  private readonly rootNames = new SafeNameAllocator(undefined, [MANIFEST_PATH]);
+  private totalBytes = 0;
+  private proxyCount = 0;
+  /** The first apiProxy entry's bytes, kept while it is the only one, for the bare copy of a single-proxy export. */
+  private soleProxy?: { entry: WrittenEntry; bytes: Buffer };
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingEntry?: { name: string; resolve: () => void; reject: (error: Error) => void };
+  private failure?: Error;
+  private finishing = false;
+
+  constructor(private readonly settings: ArchiveWriterOptions) {
+    this.limits = resolveLimits(settings.limits);
+    this.createdAt = settings.createdAt ?? new Date();
+    const level = settings.zlibLevel ?? 6;
+    if (!Number.isInteger(level) || level < 0 || level > 9) throw new RangeError(`zlibLevel must be 0 to 9, got ${level}`);
+    this.zip = new ZipArchive({ zlib: { level } });
+    zip64EndRecordsSwitch(this.zip); // fail now, not at entry 65535, if archiver's internals moved
+    this.zip.on('entry', (data: { name: string }) => this.onEntry(data.name));
+    this.zip.on('error', (error: Error) => this.fail(error));
+    this.zip.on('warning', (error: Error) => this.fail(error));
+    this.zip.pipe(this.tap);
+    // Failures reach callers through the writer's promises; without this listener a
+    // failure before anyone consumes the output would be an uncaught 'error'.
+    this.tap.on('error', () => undefined);
+    // A consumer that gives up (a failed upload) ends the archive too.
+    this.tap.once('close', () => {
+      if (!this.tap.complete) this.fail(this.tap.errored ?? new Error('the archive output was closed before the archive was complete'));
+    });
+    this.output = this.tap;
+  }
+
+  get sealer(): SecretSealer | undefined {
+    return this.settings.sealer;
+  }
+
+  /** Seals one secret field for the entry of asset (type, uuid); requires a sealer. */
+  sealSecret(type: AssetType, uuid: string, field: string, value: unknown): SealedValue {
+    if (!this.settings.sealer) throw new Error('this export has no passphrase: record the secret with omitSecret instead');
+    return this.settings.sealer.seal(value, secretAad(type, uuid, field));
+  }
+
+  /** Records a secret field left out of the archive (exports without a passphrase). */
+  omitSecret(secret: OmittedSecret): void {
+    if (this.settings.sealer) throw new Error('this export has a passphrase: seal the secret with sealSecret instead');
+    this.omitted.push({ ...secret });
+  }
+
+  addDependency(edge: DependencyEdge): void {
+    this.dependencies.push({ from: { ...edge.from }, to: { ...edge.to }, required: edge.required });
+  }
+
+  /** Adds one asset as `<dir>/<safe-name>.json`; resolves when it has been written. */
+  addJson(type: AssetType, ref: { uuid: string; name: string }, value: unknown): Promise<WrittenEntry> {
+    return this.enqueue(async () => {
+      const bytes = serializeJsonEntry(value);
+      if (bytes.length > this.limits.maxJsonEntryBytes) {
+        throw new RangeError(`${type} ${ref.name} is ${bytes.length} bytes as JSON; the limit is ${this.limits.maxJsonEntryBytes}`);
+      }
+      const directory = ASSET_DIRECTORIES[type];
+      const name = this.allocator(directory).allocate(ref.name || ref.uuid);
+      const entry: WrittenEntry = {
+        path: `${directory}/${name}.json`,
+        type,
+        uuid: ref.uuid,
+        name: ref.name,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        size: bytes.length,
+        safeName: name,
+      };
+      this.checkRoomFor(entry.size);
+      await this.append(entry.path, bytes);
+      this.record(entry);
+      if (type === 'apiProxy') {
+        this.proxyCount += 1;
+        this.soleProxy = this.proxyCount === 1 ? { entry, bytes } : undefined;
+      }
+      return { ...entry };
+    });
+  }
+
+  /**
+   * Adds `resources/<proxySafeName>/<safe file name>` from a stream, hashing it on the
+   * way. The stream is consumed only as fast as the output is.
+   */
+  addResource(proxySafeName: string, fileName: string, stream: Readable): Promise<WrittenEntry> {
+    return this.enqueue(async () => {
+      if (safeName(proxySafeName) !== proxySafeName) throw new TypeError(`${JSON.stringify(proxySafeName)} is not a safe name`);
+      const extension = RESOURCE_EXTENSION.exec(fileName)?.[1] ?? '';
+      const directory = `${RESOURCE_DIRECTORY}/${proxySafeName}`;
+      const name = this.allocator(directory).allocate(fileName.slice(0, fileName.length - extension.length), extension);
+      const hasher = new HashingCounter(this.limits.maxResourceEntryBytes, `${directory}/${name}`);
+      // archiver re-pipes the source and never hears of its errors: a failed or
+      // oversized resource fails the archive from here.
+      hasher.once('error', (error) => this.fail(error));
+      stream.once('error', (error) => hasher.destroy(error));
+      this.checkRoomFor(0);
+      await this.append(`${directory}/${name}`, stream.pipe(hasher));
+      const entry: WrittenEntry = {
+        path: `${directory}/${name}`,
+        type: 'resource',
+        name: fileName,
+        sha256: hasher.sha256,
+        size: hasher.size,
+        safeName: name,
+      };
+      this.record(entry);
+      if (this.totalBytes > this.limits.maxTotalBytes) throw new RangeError(`the archive inflates past ${this.limits.maxTotalBytes} bytes`);
+      return { ...entry };
+    });
+  }
+
+  /**
+   * Adds the bare `<apiProxyName>.json` copy of a single-proxy export (what vendor tools
+   * expect), listed with `aliasOf` so importers skip it. `path` is the proxy's entry; the
+   * writer keeps the bytes of an export's apiProxy entry only while it is the only one.
+   */
+  addAlias(path: string): Promise<WrittenEntry> {
+    return this.enqueue(async () => {
+      const original = this.soleProxy;
+      if (!original || original.entry.path !== path) {
+        throw new Error(`addAlias copies the apiProxy entry of a single-proxy export; ${JSON.stringify(path)} is not one`);
+      }
+      const name = this.rootNames.allocate(original.entry.name ?? original.entry.safeName, '.json');
+      const entry: WrittenEntry = { ...original.entry, path: name, safeName: name.slice(0, -'.json'.length), aliasOf: original.entry.path };
+      this.checkRoomFor(entry.size);
+      await this.append(entry.path, original.bytes);
+      this.record(entry);
+      return { ...entry };
+    });
+  }
+
+  /**
+   * Writes manifest.json and ends the ZIP stream. Resolves once the last byte has passed
+   * through `output`, so keep consuming `output` while awaiting this.
+   */
+  finish(): Promise<ArchiveWriteResult> {
+    if (this.finishing) return Promise.reject(new Error('finish() was already called'));
+    this.finishing = true;
+    const finished = this.enqueue(async () => {
+      // Compact: the manifest of a big export is large, and only programs read it.
+      const bytes = serializeJsonEntry(this.manifest(), { indent: 0 });
+      if (bytes.length > this.limits.maxManifestBytes) {
+        throw new RangeError(`the manifest is ${bytes.length} bytes; the limit is ${this.limits.maxManifestBytes}`);
+      }
+      if (this.entries.length + 1 === ZIP64_AMBIGUOUS_ENTRY_COUNT) zip64EndRecordsSwitch(this.zip).force();
+      await this.append(MANIFEST_PATH, bytes);
+      // finalize()'s own promise never settles after an abort; the tap's totals do.
+      this.zip.finalize().catch(() => undefined);
+      const totals = await this.tap.totals;
+      if (this.failure) throw this.failure;
+      return { entries: this.entries.length + 1, bytes: totals.bytes, sha256: totals.sha256 };
+    }, true);
+    // An archive that cannot be finished must not leave its consumer waiting for more bytes.
+    finished.catch((error: Error) => this.fail(error));
+    return finished;
+  }
+
+  /** Stops writing: the output fails with `error`. */
+  abort(error: Error = new Error('the archive was aborted')): void {
+    this.fail(error);
+  }
+
+  private manifest(): Manifest {
+    let secrets: ManifestSecrets = { mode: 'none' };
+    if (this.settings.sealer) secrets = this.settings.sealer.manifestSecrets();
+    else if (this.omitted.length > 0) secrets = { mode: 'omitted', omitted: this.omitted };
+    return {
+      format: ARCHIVE_FORMAT,
+      formatVersion: CURRENT_FORMAT_VERSION,
+      createdAt: this.createdAt.toISOString(),
+      source: { instance: this.settings.source.instance, project: this.settings.source.project },
+      options: this.settings.options ?? {},
+      entries: this.entries.map(({ safeName: _safeName, ...entry }) => entry),
+      dependencies: this.dependencies,
+      secrets,
+    };
+  }
+
+  private allocator(directory: string): SafeNameAllocator {
+    let names = this.namesByDirectory.get(directory);
+    if (!names) this.namesByDirectory.set(directory, (names = new SafeNameAllocator()));
+    return names;
+  }
+
+  private enqueue<T>(task: () => Promise<T>, allowWhileFinishing = false): Promise<T> {
+    if (this.finishing && !allowWhileFinishing) return Promise.reject(new Error('the archive is finishing: no more entries'));
+    const run = this.queue.then(() => {
+      if (this.failure) throw this.failure;
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Refuses an entry a reader with the same limits would refuse for the count or the total. */
+  private checkRoomFor(size: number): void {
+    if (this.entries.length + 2 > this.limits.maxEntries) {
+      throw new RangeError(`an archive may hold ${this.limits.maxEntries} entries, the manifest included`);
+    }
+    if (this.totalBytes + size > this.limits.maxTotalBytes) {
+      throw new RangeError(`the archive would inflate past ${this.limits.maxTotalBytes} bytes`);
+    }
+  }
+
+  private record(entry: WrittenEntry): void {
+    this.entries.push(entry);
+    this.totalBytes += entry.size;
+  }
+
+  /** Appends one entry and waits until archiver has written it and the consumer has room. */
+  private async append(path: string, source: Buffer | Readable): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => (this.pendingEntry = { name: path, resolve, reject }));
+    this.zip.append(source, { name: path, date: this.createdAt });
+    await written;
+    await this.tap.whenRoom();
+    if (this.failure) throw this.failure;
+  }
+
+  private onEntry(name: string): void {
+    const pending = this.pendingEntry;
+    this.pendingEntry = undefined;
+    if (!pending) return;
+    if (pending.name !== name) pending.reject(new Error(`archiver wrote ${JSON.stringify(name)} for ${JSON.stringify(pending.name)}`));
+    else pending.resolve();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.pendingEntry?.reject(error);
+    this.pendingEntry = undefined;
+    this.zip.abort();
+    this.tap.destroy(error);
+  }
+}
+
+/** Counts and hashes a resource on its way into the archive, refusing one over the limit. */
+class HashingCounter extends Transform {
+  size = 0;
+  sha256 = '';
+  private readonly hash = createHash('sha256');
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly path: string,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      callback(new RangeError(`resource ${this.path} is over ${this.maxBytes} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.sha256 = this.hash.digest('hex');
+    callback();
+  }
+}
+
+/**
+ * archiver 8 (compress-commons 7) reads `forceZip64` from its engine's state when it
+ * writes the end records, so setting it before finalize() takes effect. Not public API:
+ * this checks the shape at construction so an archiver upgrade fails loudly.
+ */
+function zip64EndRecordsSwitch(zip: ZipArchive): { force(): void } {
+  const state = (zip as unknown as { _module?: { engine?: { _archive?: { forceZip64?: unknown } } } })._module?.engine?._archive;
+  if (!state || typeof state.forceZip64 !== 'boolean') {
+    throw new Error('archiver internals changed: cannot force zip64 end records (check ArchiveWriter against this archiver version)');
+  }
+  return {
+    force: () => {
+      state.forceZip64 = true;
+    },
+  };
+}
