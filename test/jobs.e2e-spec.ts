@@ -44,7 +44,11 @@ describe('job pipeline', () => {
       expect(created.headers.get('retry-after')).toBe('2');
       expect(created.body).toMatchObject({ kind: 'project.inventory', project, state: 'queued' });
 
-      const running = await eventually(() => jobState(admin, created.body.id, 'running'), 'job running');
+      // Progress is written in the background, shortly after the job starts running.
+      const running = await eventually(async () => {
+        const job = await jobState(admin, created.body.id, 'running');
+        return job?.progress ? job : undefined;
+      }, 'job running with progress');
       expect(running.progress.phase).toBeDefined();
       const done = await eventually(() => jobState(admin, created.body.id, 'succeeded'), 'job succeeded');
       expect(done.result.assets).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'apiProxy', count: 2 })]));

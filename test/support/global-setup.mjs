@@ -5,7 +5,7 @@ import { generateToken } from '#core';
 // jest loads global setup through Node's own loader, not its transformer: this file is
 // plain JavaScript importing TypeScript by Node 24's type stripping, and #core from dist/.
 import { startCephRgw } from './ceph-rgw.ts';
-import { ENV_FILE, RUN_DIR } from './test-env.ts';
+import { envFile, RUN_DIR } from './test-env.ts';
 
 const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -37,5 +37,7 @@ export default async function globalSetup() {
     s3: { endpoint: rgw.endpoint, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, region: rgw.region, bucket: `apiferry-${runId}` },
   };
   await mkdir(RUN_DIR, { recursive: true });
-  await writeFile(ENV_FILE, JSON.stringify(env, null, 2));
+  const file = envFile();
+  process.env.APIFERRY_TEST_ENV_FILE = file;
+  await writeFile(file, JSON.stringify(env, null, 2));
 }

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const RUN_DIR = join(process.cwd(), 'test', '.run');
-export const ENV_FILE = join(RUN_DIR, 'env.json');
+/**
+ * One file per run (global setup names it in the environment, which jest's workers
+ * inherit), so two suites running side by side on one machine never read each other's.
+ */
+export function envFile(): string {
+  return process.env.APIFERRY_TEST_ENV_FILE ?? join(RUN_DIR, `env-${process.pid}.json`);
+}
 
 export interface TestEnv {
   runId: string;
@@ -19,7 +25,7 @@ let cached: TestEnv | undefined;
 
 /** What global-setup started for this run. */
 export function testEnv(): TestEnv {
-  cached ??= JSON.parse(readFileSync(ENV_FILE, 'utf8')) as TestEnv;
+  cached ??= JSON.parse(readFileSync(envFile(), 'utf8')) as TestEnv;
   return cached;
 }
 

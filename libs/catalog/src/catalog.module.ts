@@ -10,6 +10,7 @@ import { InventoryRepository } from './repositories/inventory.repository.js';
 import { JobRepository } from './repositories/job.repository.js';
 import { ProjectRepository } from './repositories/project.repository.js';
 import { TokenRepository } from './repositories/token.repository.js';
+import { WebhookRepository } from './repositories/webhook.repository.js';
 
 export const OPENED_DATABASE = Symbol('OPENED_DATABASE');
 export const CATALOG_DB = Symbol('CATALOG_DB');
@@ -24,6 +25,7 @@ const repositories = [
   InventoryRepository,
   AssetRepository,
   UploadRepository,
+  WebhookRepository,
 ] as const;
 
 /** Opens the catalog database, applies migrations before anything uses it, and closes it last. */

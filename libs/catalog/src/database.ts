@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, PGliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, PGliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -34,6 +34,16 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenedDa
   const pglite = new PGlite(dir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, embedded: true, close: () => db.destroy() };
+}
+
+/**
+ * Takes a PostgreSQL advisory lock named by `name` for the rest of the transaction `trx`;
+ * false when another session holds it. Transaction-scoped, so it works on a pool: the
+ * lock lives and dies with the one connection the transaction runs on.
+ */
+export async function tryAdvisoryXactLock(trx: CatalogDb, name: string): Promise<boolean> {
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(${name})) as locked`.execute(trx);
+  return rows[0]?.locked === true;
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,4 @@
-export { openDatabase, migrateToLatest } from './database.js';
+export { openDatabase, migrateToLatest, tryAdvisoryXactLock } from './database.js';
 export type { CatalogDb, DatabaseSettings, OpenedDatabase } from './database.js';
 export type { Database } from './schema.js';
 export { InvalidCursorError, encodeCursor, decodeCursor } from './repositories/pagination.js';
@@ -22,3 +22,14 @@ export { AssetRepository, ASSET_TYPES } from './repositories/asset.repository.js
 export type { AssetType, AssetRecord } from './repositories/asset.repository.js';
 export { UploadRepository } from './repositories/upload.repository.js';
 export type { UploadRow } from './repositories/upload.repository.js';
+export { WebhookRepository } from './repositories/webhook.repository.js';
+export type {
+  NewWebhookDelivery,
+  NewWebhookEndpoint,
+  WebhookAttemptOutcome,
+  WebhookDeliveryRow,
+  WebhookDeliveryState,
+  WebhookDeliveryTrigger,
+  WebhookEndpointPatch,
+  WebhookEndpointRow,
+} from './repositories/webhook.repository.js';

@@ -158,6 +158,12 @@ export interface WebhookDeliveryTable {
   status_code: number | null;
   latency_ms: number | null;
   error: string | null;
+  /** pending → succeeded | failed | skipped (the endpoint was disabled or deleted meanwhile). */
+  state: Generated<string>;
+  /** event (first attempt), retry (scheduled after a failure) or manual (redelivered by hand). */
+  trigger: Generated<string>;
+  scheduled_at: Generated<Date>;
+  attempted_at: NullableTimestamp;
   created_at: Generated<Date>;
 }
 

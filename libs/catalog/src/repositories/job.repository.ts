@@ -4,8 +4,17 @@ import type { JobTable } from '../schema.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type JobRow = Selectable<JobTable>;
+
+/**
+ * JSON text for a jsonb column. PostgreSQL's jsonb cannot hold U+0000, which an error about
+ * a hostile archive entry name may quote; it is stored as U+FFFD instead of failing the write.
+ */
+function toJsonb(value: unknown): string {
+  return JSON.stringify(value).replace(/(?<!\\)\\u0000/g, '\\ufffd');
+}
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'canceled'];
+const ID_CHUNK = 1000;
 
 export interface NewJob {
   id: string;
@@ -36,7 +45,7 @@ export class JobRepository {
         kind: job.kind,
         project_id: job.projectId,
         state: 'queued',
-        payload: JSON.stringify(job.payload),
+        payload: toJsonb(job.payload),
         requested_by: job.requestedBy,
       })
       .returningAll()
@@ -45,6 +54,16 @@ export class JobRepository {
 
   async find(id: string): Promise<JobRow | undefined> {
     return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The jobs among `ids` that exist, in no particular order. */
+  async findByIds(ids: readonly string[]): Promise<JobRow[]> {
+    const rows: JobRow[] = [];
+    for (let start = 0; start < ids.length; start += ID_CHUNK) {
+      const chunk = ids.slice(start, start + ID_CHUNK);
+      rows.push(...(await this.db.selectFrom('jobs').selectAll().where('id', 'in', chunk).execute()));
+    }
+    return rows;
   }
 
   async list(filter: JobFilter, opts: { limit: number; cursor?: string }): Promise<Page<JobRow>> {
@@ -87,7 +106,7 @@ export class JobRepository {
   async updateProgress(id: string, progress: Record<string, unknown>): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ progress: JSON.stringify(progress), updated_at: new Date() })
+      .set({ progress: toJsonb(progress), updated_at: new Date() })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .execute();
@@ -101,15 +120,17 @@ export class JobRepository {
   async finish(
     id: string,
     state: 'succeeded' | 'failed' | 'canceled',
-    outcome: { result?: Record<string, unknown>; error?: Record<string, unknown>; expiresAt: Date },
+    outcome: { result?: Record<string, unknown>; error?: Record<string, unknown>; progress?: Record<string, unknown>; expiresAt: Date },
     db: CatalogDb = this.db,
   ): Promise<boolean> {
     const result = await db
       .updateTable('jobs')
       .set({
         state,
-        result: outcome.result ? JSON.stringify(outcome.result) : null,
-        error: outcome.error ? JSON.stringify(outcome.error) : null,
+        result: outcome.result ? toJsonb(outcome.result) : null,
+        error: outcome.error ? toJsonb(outcome.error) : null,
+        // The last progress report, which a background progress write may not have stored yet.
+        ...(outcome.progress ? { progress: JSON.stringify(outcome.progress) } : {}),
         finished_at: new Date(),
         updated_at: new Date(),
         expires_at: outcome.expiresAt,
@@ -156,8 +177,9 @@ export class JobRepository {
     return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.n) }));
   }
 
-  async deleteExpired(now: Date, limit: number): Promise<JobRow[]> {
-    return this.db
+  /** Deletes up to `limit` jobs whose expiry has passed and returns them; takes a transaction. */
+  async deleteExpired(now: Date, limit: number, db: CatalogDb = this.db): Promise<JobRow[]> {
+    return db
       .deleteFrom('jobs')
       .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('expires_at', '<', now).limit(limit))
       .returningAll()

@@ -36,4 +36,14 @@ export class UploadRepository {
   async markAborted(id: string): Promise<void> {
     await this.db.updateTable('uploads').set({ state: 'aborted', s3_upload_id: null }).where('id', '=', id).execute();
   }
+
+  /** Up to `limit` uploads whose expiry has passed, oldest first. */
+  async listExpired(now: Date, limit: number, db: CatalogDb = this.db): Promise<UploadRow[]> {
+    return db.selectFrom('uploads').selectAll().where('expires_at', '<', now).orderBy('expires_at').limit(limit).execute();
+  }
+
+  async deleteByIds(ids: readonly string[], db: CatalogDb = this.db): Promise<void> {
+    if (ids.length === 0) return;
+    await db.deleteFrom('uploads').where('id', 'in', ids).execute();
+  }
 }
