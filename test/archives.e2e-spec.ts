@@ -1,5 +1,6 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { ObjectStore } from '#storage';
 import { assetDocuments, craftArchive, openArchive } from './support/archives.js';
 import { createProject, createProxy, proxyBody, uniqueName } from './support/factory.js';
@@ -83,6 +84,33 @@ describe('export and import through the job pipeline', () => {
     for (const [path, doc] of first) expect(second.get(path)).toEqual(doc);
     expect(first.get('aliases/backend-cred.json').secrets.password).toBe(SECRET);
     expect((await openArchive(archive)).manifest.source.project).toBe(project);
+  });
+
+  it('round-trips into a project on a second database (another instance): identical asset JSON', async () => {
+    const { project } = await seedProject(['orders', 'billing']);
+    const archive = await downloadArtifact(admin, (await exportJob(project, { passphrase: PASSPHRASE, include: { resources: true } })).id);
+    const database = `${testEnv().database}_second`;
+    const adminDb = new pg.Client({ connectionString: testEnv().adminDatabaseUrl });
+    await adminDb.connect();
+    await adminDb.query(`create database ${database}`);
+    const url = new URL(testEnv().databaseUrl);
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.toString(), QUEUE_PREFIX: `${prefix}-second` };
+    const [api2, worker2] = await Promise.all([startProcess('api', env), startProcess('worker', env)]);
+    try {
+      const other = new ApiClient(api2.url, testEnv().adminToken);
+      const target = await createProject(other);
+      const imported = await finishedJob(other, await importForm(other, target, archive, { passphrase: PASSPHRASE }));
+      expect(imported.state).toBe('succeeded');
+      const again = await finishedJob(other, await other.post(`/v1/projects/${target}/exports`, { passphrase: PASSPHRASE, include: { resources: true } }));
+      const first = await assetDocuments(archive, PASSPHRASE);
+      const second = await assetDocuments(await downloadArtifact(other, again.id), PASSPHRASE);
+      expect(second).toEqual(first);
+    } finally {
+      await Promise.all([api2.stop(), worker2.stop()]);
+      await adminDb.query(`drop database if exists ${database} with (force)`);
+      await adminDb.end();
+    }
   });
 
   it('without a passphrase leaves secrets out, says so, and the import lists what is missing', async () => {
