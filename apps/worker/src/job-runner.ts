@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, JobCanceledError } from '#core';
 import { ALL_JOB_KINDS, ProgressTracker, queueNameOf, redisConnectionFromUrl, type JobKind, type QueueJobData } from '#jobs';
 import { LOGGER, problemFromError } from '#observability';
+import { WebhookDispatcher } from '#webhooks';
 import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
 
 const PROGRESS_WRITE_INTERVAL_MS = 250;
@@ -27,6 +28,7 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(JOB_HANDLERS) handlers: JobHandler[],
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
   ) {
     for (const handler of handlers) {
       if (this.handlers.has(handler.kind)) throw new Error(`two handlers for job kind ${handler.kind}`);
@@ -86,10 +88,12 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     const tracker = new ProgressTracker();
     let lastWrite = 0;
     let writing: Promise<unknown> | undefined;
+    let latest: { phase: string; done: number; total: number | null } | undefined;
     // Progress is written in the background, one write at a time: a handler holding a
     // transaction must never wait on it (the embedded database has a single connection).
     const progress = async (phase: string, done: number, total: number | null): Promise<void> => {
       if (abort.signal.aborted) throw new JobCanceledError();
+      latest = { phase, done, total };
       const now = Date.now();
       if (writing || (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done !== total)) return;
       lastWrite = now;
@@ -98,13 +102,19 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
         .catch((err) => log.debug({ err }, 'progress write failed'))
         .finally(() => (writing = undefined));
     };
+    // A report skipped while a write was in flight, or a write still in flight, must not be
+    // lost at the end: the success write carries the last report itself.
+    const finalProgress = () => latest && { ...tracker.report(latest.phase, latest.done, latest.total) };
     try {
       const handler = this.handlers.get(kind) as JobHandler;
-      const succeedWithin = (db: CatalogDb, result: Record<string, unknown>) =>
-        this.jobs.finish(jobId, 'succeeded', { result, expiresAt: this.expiry() }, db);
+      let succeededWithin = false;
+      const succeedWithin = async (db: CatalogDb, result: Record<string, unknown>) =>
+        (succeededWithin = await this.jobs.finish(jobId, 'succeeded', { result, progress: finalProgress(), expiresAt: this.expiry() }, db));
       const result = await handler.run({ job: row, payload: row.payload as never, attempt: row.attempts, signal: abort.signal, progress, log, succeedWithin });
+      // The handler returned, so the transaction that recorded its success has committed.
+      if (succeededWithin) await this.webhooks.jobFinished(row, 'succeeded');
       if (abort.signal.aborted) throw new JobCanceledError();
-      await this.finish(row, 'succeeded', { result });
+      await this.finish(row, 'succeeded', { result, progress: finalProgress() });
       log.info('job succeeded');
     } catch (err) {
       if (err instanceof JobCanceledError || abort.signal.aborted) {
@@ -133,9 +143,11 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
   private async finish(
     row: JobRow,
     state: 'succeeded' | 'failed' | 'canceled',
-    outcome: { result?: Record<string, unknown>; error?: Record<string, unknown> },
+    outcome: { result?: Record<string, unknown>; error?: Record<string, unknown>; progress?: Record<string, unknown> },
   ): Promise<void> {
     const changed = await this.jobs.finish(row.id, state, { ...outcome, expiresAt: this.expiry() });
-    if (!changed) this.log.info({ jobId: row.id, state }, 'job was already finished by another attempt');
+    // True exactly once per job, so each terminal event is emitted once.
+    if (changed) await this.webhooks.jobFinished(row, state);
+    else this.log.info({ jobId: row.id, state }, 'job was already finished by another attempt');
   }
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { isJobKind, JobQueue } from '#jobs';
 import { UnavailableError } from '#core';
 import { LOGGER, problemFromError } from '#observability';
+import { WebhookDispatcher } from '#webhooks';
 
 /**
  * PostgreSQL is the source of truth for jobs; Redis can lose them (a flush, a failover
@@ -22,6 +23,7 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(JobQueue) private readonly queue: JobQueue,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
   ) {}
 
   onModuleInit(): void {
@@ -44,7 +46,8 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
         if (job.attempts >= this.config.jobs.attempts) {
           // A job that took down its worker this many times would take down the next one.
           const problem = new UnavailableError(`The job was abandoned after ${job.attempts} attempts that did not finish (worker crashes or lost locks).`);
-          await this.jobs.finish(job.id, 'failed', { error: problemFromError(problem, `/v1/jobs/${job.id}`), expiresAt: new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000) });
+          const abandoned = await this.jobs.finish(job.id, 'failed', { error: problemFromError(problem, `/v1/jobs/${job.id}`), expiresAt: new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000) });
+          if (abandoned) await this.webhooks.jobFinished(job, 'failed');
           this.log.error({ jobId: job.id, attempts: job.attempts }, 'job abandoned after repeated unfinished attempts');
           continue;
         }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -33,8 +34,6 @@ export interface AppConfig {
     uploadPartBytes: number;
     /** How long a proxy-face request waits for its job before answering 202. */
     syncWaitMs: number;
-    /** Parsed JSON entries an import keeps between its passes; beyond it, entries are read again. */
-    importCacheBytes: number;
   };
   jobs: {
     attempts: number;
@@ -49,6 +48,20 @@ export interface AppConfig {
     /** A queued/running job older than this with no BullMQ entry is re-enqueued. */
     reconcileGraceMs: number;
     retentionDays: number;
+    /** How often a worker deletes expired jobs, their artifacts, expired uploads and old idempotency keys. */
+    retentionSweepIntervalMs: number;
+    /** How often an open GET /v1/jobs/{id}/events stream reads its job record. */
+    eventsPollMs: number;
+  };
+  webhooks: {
+    /** A delivery that has no answer within this many milliseconds has failed. */
+    timeoutMs: number;
+    /** Multiplies the retry schedule (5 s ... 24 h); tests shrink it, 1 in production. */
+    retryScale: number;
+    /** IPs and CIDRs deliveries may reach although they are private, loopback or link-local. */
+    allowedHosts: string[];
+    /** Deliveries one worker process makes at once. */
+    concurrency: number;
   };
   log: { level: string };
   /** Run the worker inside the API process (forced on with embedded PGlite). */
@@ -109,6 +122,30 @@ class EnvReader {
     }
     return raw;
   }
+
+  float(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} must be a number between ${min} and ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** Comma-separated IP addresses and CIDR blocks (10.1.0.0/16, fd00::/8). */
+  cidrList(name: string): string[] {
+    const entries = (this.optional(name) ?? '').split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+    for (const entry of entries) {
+      const [address, prefix, extra] = entry.split('/');
+      const version = isIP(address ?? '');
+      const bits = version === 4 ? 32 : 128;
+      const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+      if (version === 0 || !prefixOk || extra !== undefined) this.problems.push(`${name}: ${JSON.stringify(entry)} is not an IP address or CIDR block`);
+    }
+    return entries;
+  }
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -146,7 +183,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFormUploadBytes: read.int('MAX_FORM_UPLOAD_BYTES', 512 * 1024 * 1024, 1024),
       uploadPartBytes: read.int('UPLOAD_PART_BYTES', 64 * 1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024 * 1024),
       syncWaitMs: read.int('SYNC_WAIT_MS', 30_000, 0, 600_000),
-      importCacheBytes: read.int('IMPORT_CACHE_BYTES', 8 * 1024 * 1024, 0),
     },
     jobs: {
       attempts: read.int('JOB_ATTEMPTS', 5, 1, 100),
@@ -159,6 +195,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 30_000, 200),
       reconcileGraceMs: read.int('RECONCILE_GRACE_MS', 10_000, 0),
       retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
+      retentionSweepIntervalMs: read.int('RETENTION_SWEEP_INTERVAL_MS', 3_600_000, 100, 86_400_000),
+      eventsPollMs: read.int('JOB_EVENTS_POLL_MS', 300, 50, 10_000),
+    },
+    webhooks: {
+      timeoutMs: read.int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+      retryScale: read.float('WEBHOOK_RETRY_SCALE', 1, 0.000001, 100),
+      allowedHosts: read.cidrList('WEBHOOK_ALLOWED_HOSTS'),
+      concurrency: read.int('WEBHOOK_CONCURRENCY', 10, 1, 256),
     },
     log: { level: read.string('LOG_LEVEL', 'info') },
     workerInProcess: databaseUrl === undefined ? true : read.bool('WORKER_IN_PROCESS', false),

@@ -36,12 +36,13 @@ const MODELS: Record<AssetType, ClassConstructor<object>> = {
   application: ApplicationModel,
 };
 
+/** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
+const INSERT_BATCH_SIZE = 200;
+
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
   reader: ArchiveReader;
   incoming: IncomingAsset[];
-  /** Parsed entries kept while under the cache budget; the rest are read again when applied. */
-  cache: Map<string, Record<string, unknown>>;
   resourcesByDir: Map<string, ManifestEntry[]>;
   sealer?: SecretSealer;
   secretWarnings: string[];
@@ -116,8 +117,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const listed = reader.entries();
     const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
     const incoming: IncomingAsset[] = [];
-    const cache = new Map<string, Record<string, unknown>>();
-    let cachedBytes = 0;
     let verified = 0;
     await context.progress('verifying archive', 0, listed.length);
     await reader.verifyAll({
@@ -143,10 +142,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           requires: invalid ? [] : requiredReferences(type, doc),
           invalid,
         });
-        if (cachedBytes + entry.size <= this.config.archive.importCacheBytes) {
-          cache.set(entry.path, doc);
-          cachedBytes += entry.size;
-        }
       },
     });
     if (incoming.length !== assetEntries.length) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
@@ -166,7 +161,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     } else if (secrets.mode === 'omitted') {
       for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
     }
-    return { reader, incoming, cache, resourcesByDir, sealer, secretWarnings };
+    return { reader, incoming, resourcesByDir, sealer, secretWarnings };
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
@@ -192,23 +187,49 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     };
   }
 
+  /**
+   * Applies the plan in a second sequential pass over the archive (one ranged read, entries
+   * verified again as they stream): memory holds a batch, never the archive's documents.
+   * Assets reference each other by uuid and name inside their JSON, not by foreign keys, so
+   * archive order is a valid write order.
+   */
   private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
     const toApply = plan.items.filter((i) => i.action === 'create' || i.action === 'overwrite' || i.action === 'rename');
+    const itemByPath = new Map(toApply.map((i) => [i.path, i]));
     const incomingByPath = new Map(archive.incoming.map((a) => [a.path, a]));
     let done = 0;
+    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[] } | undefined;
+    const flush = async (): Promise<void> => {
+      if (!batch) return;
+      await this.assets.insertMany(batch.type, context.payload.projectId, batch.docs, trx);
+      done += batch.docs.length;
+      batch = undefined;
+      await context.progress('importing', done, toApply.length);
+    };
     await context.progress('importing', 0, toApply.length);
-    for (const item of toApply) {
-      const source = incomingByPath.get(item.path) as IncomingAsset;
-      const doc = await this.prepare(item, source, archive, plan, context.payload);
-      if (item.action === 'overwrite') await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
-      else await this.assets.insert(item.type, context.payload.projectId, doc, trx);
-      await context.progress('importing', ++done, toApply.length);
-    }
+    await archive.reader.verifyAll({
+      onJson: async (entry, value) => {
+        const item = itemByPath.get(entry.path);
+        if (!item) return;
+        const source = incomingByPath.get(item.path) as IncomingAsset;
+        const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
+        if (item.action === 'overwrite') {
+          await flush();
+          await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
+          await context.progress('importing', ++done, toApply.length);
+          return;
+        }
+        if (batch && batch.type !== item.type) await flush();
+        batch ??= { type: item.type, docs: [] };
+        batch.docs.push(doc);
+        if (batch.docs.length >= INSERT_BATCH_SIZE) await flush();
+      },
+    });
+    await flush();
   }
 
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
-  private async prepare(item: PlanItem, source: IncomingAsset, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
-    const raw = archive.cache.get(item.path) ?? (await archive.reader.readJson<Record<string, unknown>>(item.path));
+  private async prepare(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
     let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
     doc.uuid = item.uuid;
     doc.name = item.newName ?? item.name;

@@ -115,6 +115,15 @@ export class AssetRepository {
       .execute();
   }
 
+  /** Inserts many assets of one type in one statement (imports write in batches). */
+  async insertMany(type: AssetType, projectId: string, docs: (Record<string, unknown> & { uuid: string; name: string })[], db: Db = this.db): Promise<void> {
+    if (docs.length === 0) return;
+    await (db as Kysely<any>)
+      .insertInto(MAPPERS[type].table)
+      .values(docs.map((doc) => ({ project_id: projectId, uuid: doc.uuid, name: doc.name, ...MAPPERS[type].toColumns(doc) })))
+      .execute();
+  }
+
   /** Replaces an asset completely, keeping the existing row's uuid; proxies bump their revision. */
   async replace(type: AssetType, projectId: string, existingUuid: string, doc: Record<string, unknown> & { name: string }, db: Db = this.db): Promise<void> {
     const revision = type === 'apiProxy' || type === 'policy' ? { revision: sql`revision + 1` } : {};

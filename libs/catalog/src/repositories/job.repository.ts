@@ -130,7 +130,7 @@ export class JobRepository {
         result: outcome.result ? toJsonb(outcome.result) : null,
         error: outcome.error ? toJsonb(outcome.error) : null,
         // The last progress report, which a background progress write may not have stored yet.
-        ...(outcome.progress ? { progress: JSON.stringify(outcome.progress) } : {}),
+        ...(outcome.progress ? { progress: toJsonb(outcome.progress) } : {}),
         finished_at: new Date(),
         updated_at: new Date(),
         expires_at: outcome.expiresAt,
