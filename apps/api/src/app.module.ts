@@ -6,6 +6,7 @@ import { ConfigModule, type AppConfig } from '#config';
 import { JobsModule } from '#jobs';
 import { LoggingModule } from '#observability';
 import { StorageModule } from '#storage';
+import { WebhooksModule } from '#webhooks';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 import { ApiProxiesController } from './api-proxies/api-proxies.controller.js';
 import { ApiProxiesService } from './api-proxies/api-proxies.service.js';
@@ -22,6 +23,8 @@ import { EnvironmentsService } from './environments/environments.service.js';
 import { HealthController } from './health/health.controller.js';
 import { Metrics, MetricsController } from './health/metrics.js';
 import { InventoryController } from './jobs/inventory.controller.js';
+import { JobEventsController } from './jobs/job-events.controller.js';
+import { JobEventsService } from './jobs/job-events.service.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { JobsService } from './jobs/jobs.service.js';
 import { ProjectsController } from './projects/projects.controller.js';
@@ -29,6 +32,9 @@ import { ProjectsService } from './projects/projects.service.js';
 import { AuthService } from './tokens/auth.service.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 @Module({})
 export class AppModule {
@@ -41,6 +47,7 @@ export class AppModule {
         CatalogModule,
         StorageModule,
         JobsModule,
+        WebhooksModule,
         // With the embedded database only one process may open it, so the worker runs here.
         ...(config.workerInProcess ? [WorkerModule] : []),
       ],
@@ -52,10 +59,13 @@ export class AppModule {
         ApiProxiesController,
         EnvironmentsController,
         JobsController,
+        JobEventsController,
         InventoryController,
         ArchivesController,
         SharedAssetsController,
         ProxyFaceController,
+        WebhooksController,
+        WebhookDeliveriesController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -67,9 +77,11 @@ export class AppModule {
         ApiProxiesService,
         EnvironmentsService,
         JobsService,
+        JobEventsService,
         Metrics,
         ArchivesService,
         UploadsService,
+        WebhooksService,
       ],
     };
   }

@@ -15,6 +15,7 @@ import {
 } from '#core';
 import { JobQueue, type JobKind, type JobPayload } from '#jobs';
 import { LOGGER } from '#observability';
+import { WebhookDispatcher } from '#webhooks';
 import { isTerminal, toJobView, type JobView } from './job-view.js';
 
 export interface CreateJobRequest<K extends JobKind> {
@@ -44,6 +45,7 @@ export class JobsService {
     @Inject(JobQueue) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
   ) {}
 
   /**
@@ -129,7 +131,7 @@ export class JobsService {
     await this.jobs.requestCancel(id);
     if (job.state === 'queued' && (await this.queue.removeWaiting(job.kind as JobKind, id))) {
       const expiresAt = new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
-      await this.jobs.finish(id, 'canceled', { expiresAt });
+      if (await this.jobs.finish(id, 'canceled', { expiresAt })) await this.webhooks.jobFinished(job, 'canceled');
     }
     return toJobView((await this.jobs.find(id)) ?? job);
   }

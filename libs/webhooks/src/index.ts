@@ -1,0 +1,15 @@
+export { AddressPolicy, parseAddress } from './address-policy.js';
+export type { AddressVerdict } from './address-policy.js';
+export { WebhookTargetGuard, WebhookTargetRefused, parseWebhookUrl } from './webhook-target.js';
+export type { CheckedTarget, HostLookup } from './webhook-target.js';
+export { WebhookTransport } from './webhook-transport.js';
+export type { WebhookAnswer, WebhookPost } from './webhook-transport.js';
+export { generateWebhookSecret, secretKey, signatureHeader, SECRET_PREFIX } from './webhook-signature.js';
+export { WEBHOOK_EVENT_TYPES, MAX_PAYLOAD_BYTES, jobEvent, serializeEvent } from './webhook-events.js';
+export type { JobEventData, TerminalJobState, WebhookEvent, WebhookEventType } from './webhook-events.js';
+export { RETRY_SCHEDULE_MS, MIN_RETRY_DELAY_MS, MAX_RETRY_AFTER_MS, retryDelayMs, parseRetryAfter } from './retry-schedule.js';
+export type { RetryOptions } from './retry-schedule.js';
+export { WebhookDeliveryQueue, WEBHOOK_DELIVERY_QUEUE } from './webhook-delivery-queue.js';
+export type { WebhookDeliveryJobData, WebhookDeliveryQueueSettings } from './webhook-delivery-queue.js';
+export { WebhookDispatcher } from './webhook-dispatcher.js';
+export { WebhooksModule } from './webhooks.module.js';

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { WebhookRepository, type JobRow } from '#catalog';
+import { LOGGER } from '#observability';
+import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
+import { jobEvent, type TerminalJobState } from './webhook-events.js';
+
+/**
+ * Fans an event out to the endpoints subscribed to it: one pending attempt per endpoint,
+ * then a delivery job each. Called right after a job's terminal transition succeeded
+ * (that conditional update is true exactly once per job), so each event is emitted once.
+ */
+@Injectable()
+export class WebhookDispatcher {
+  constructor(
+    @Inject(WebhookRepository) private readonly webhooks: WebhookRepository,
+    @Inject(WebhookDeliveryQueue) private readonly queue: WebhookDeliveryQueue,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /**
+   * Emits job.succeeded / job.failed / job.canceled. Never throws: a job's outcome must not
+   * depend on webhook bookkeeping. A failed enqueue leaves the attempt pending, and the
+   * worker's sweep enqueues it later.
+   */
+  async jobFinished(job: Pick<JobRow, 'id' | 'kind' | 'project_id' | 'payload'>, state: TerminalJobState): Promise<void> {
+    try {
+      if (!job.project_id) return;
+      const event = jobEvent({ id: job.id, kind: job.kind, projectName: projectNameOf(job.payload) }, state, new Date());
+      const endpoints = await this.webhooks.listSubscribed(job.project_id, event.type);
+      if (endpoints.length === 0) return;
+      // One message id per event, kept by every retry and redelivery: receivers dedupe on it.
+      const webhookId = `msg_${randomUUID()}`;
+      const attempts = await this.webhooks.insertDeliveries(
+        endpoints.map((endpoint) => ({
+          endpointId: endpoint.id,
+          url: endpoint.url,
+          jobId: job.id,
+          eventType: event.type,
+          webhookId,
+          payload: event as unknown as Record<string, unknown>,
+        })),
+      );
+      for (const attempt of attempts) {
+        await this.queue.enqueue(attempt.id).catch((err) => this.log.warn({ err, deliveryId: attempt.id }, 'webhook delivery not enqueued; the sweep will enqueue it'));
+      }
+      this.log.info({ jobId: job.id, event: event.type, webhookId, endpoints: endpoints.length }, 'webhook event emitted');
+    } catch (err) {
+      this.log.error({ err, jobId: job.id, state }, 'webhook event could not be emitted');
+    }
+  }
+}
+
+function projectNameOf(payload: unknown): string | null {
+  const name = (payload as { projectName?: unknown } | null)?.projectName;
+  return typeof name === 'string' ? name : null;
+}

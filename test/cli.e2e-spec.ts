@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createProject, createProxy, createToken, uniqueName } from './support/factory.js';
+import { ApiClient } from './support/http.js';
+import { startProcess, type RunningProcess } from './support/service.js';
+import { testEnv } from './support/test-env.js';
+
+const NODE = join(process.cwd(), 'node_modules/.bin/node');
+const CLI = join(process.cwd(), 'bin/apiferry.mjs');
+const PASSPHRASE = 'correct horse battery staple';
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the apiferry command-line client against the running service', () => {
+  let api: RunningProcess;
+  let worker: RunningProcess;
+  let admin: ApiClient;
+  let workDir: string;
+  const prefix = `${testEnv().queuePrefix}-cli`;
+
+  beforeAll(async () => {
+    [api, worker] = await Promise.all([startProcess('api', { QUEUE_PREFIX: prefix }), startProcess('worker', { QUEUE_PREFIX: prefix })]);
+    admin = new ApiClient(api.url, testEnv().adminToken);
+    workDir = await mkdtemp(join(tmpdir(), 'apiferry-cli-'));
+  });
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  /** Runs the built CLI as a user would; the server and token come from the environment unless `env` says otherwise. */
+  function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+    const childEnv = {
+      PATH: process.env.PATH ?? '',
+      HOME: workDir,
+      APIFERRY_CONFIG: join(workDir, 'config.json'),
+      APIFERRY_SERVER: api.url,
+      APIFERRY_TOKEN: testEnv().adminToken,
+      ...env,
+    };
+    return new Promise((resolve) => {
+      execFile(NODE, [CLI, ...args], { env: childEnv, cwd: workDir, timeout: 90_000 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  function file(name: string): string {
+    return join(workDir, `${uniqueName(name)}.zip`);
+  }
+
+  /** A project with two proxies whose backends are http://127.0.0.1:9001 and :9002. */
+  async function seededProject(): Promise<string> {
+    const project = await createProject(admin);
+    await createProxy(admin, project, { name: 'orders' });
+    await createProxy(admin, project, { name: 'billing' });
+    return project;
+  }
+
+  async function exported(project: string, extra: string[] = [], env: Record<string, string> = {}): Promise<string> {
+    const archive = file(project);
+    const run = await cli(['export', '--project', project, '-o', archive, ...extra], env);
+    expect(run).toMatchObject({ code: 0 });
+    return archive;
+  }
+
+  async function proxiesOf(project: string): Promise<any[]> {
+    return (await admin.get(`/v1/projects/${project}/apiProxies?limit=500`)).body.items;
+  }
+
+  it('exports a project to a file and imports it into another project with an endpointMap overrides file', async () => {
+    const source = await seededProject();
+    const archive = file('export');
+    const exportRun = await cli(['export', '--project', source, '-o', archive]);
+    expect(exportRun.code).toBe(0);
+    expect(exportRun.stdout).toContain(`saved ${archive}`);
+    const bytes = await readFile(archive);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    // The archive is the export's artifact, byte for byte.
+    const jobs = (await admin.get(`/v1/jobs?project=${source}&kind=archive.export`)).body.items;
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(jobs[0].result.artifact.sha256);
+
+    const overrides = join(workDir, `${uniqueName('overrides')}.json`);
+    await writeFile(overrides, JSON.stringify({ endpointMap: { 'http://127.0.0.1:9001': 'https://prod-backend.internal' }, maintenanceMode: true }));
+    const target = await createProject(admin);
+    const importRun = await cli(['import', '--project', target, archive, '--overrides', overrides]);
+    expect(importRun.code).toBe(0);
+    expect(importRun.stdout).toContain(`imported ${archive.split('/').pop()} into ${target}`);
+
+    const proxies = await proxiesOf(target);
+    expect(proxies.map((p) => p.name)).toEqual(['billing', 'orders']);
+    for (const proxy of proxies) {
+      expect(proxy.maintenanceMode).toBe(true);
+      expect(proxy.routing.addressList.map((a: any) => a.address)).toEqual(['https://prod-backend.internal', 'http://127.0.0.1:9002']);
+    }
+  });
+
+  it('--output json prints one parseable JSON document on stdout', async () => {
+    const source = await seededProject();
+    const archive = file('json');
+    const exportRun = await cli(['export', '--project', source, '-o', archive, '--output', 'json']);
+    expect(exportRun.code).toBe(0);
+    const saved = JSON.parse(exportRun.stdout);
+    expect(saved).toMatchObject({ file: archive, counts: { apiProxy: 2 } });
+    expect(saved.sha256).toBe(createHash('sha256').update(await readFile(archive)).digest('hex'));
+
+    const importRun = await cli(['--output', 'json', 'import', '--project', await createProject(admin), archive]);
+    expect(importRun.code).toBe(0);
+    const job = JSON.parse(importRun.stdout);
+    expect(job).toMatchObject({ kind: 'archive.import', state: 'succeeded', result: { counts: { apiProxy: { created: 2 } } } });
+
+    const listed = JSON.parse((await cli(['proxies', 'list', '--project', source, '--output', 'json'])).stdout);
+    expect(listed.items.map((p: any) => p.name)).toEqual(['billing', 'orders']);
+    const projects = JSON.parse((await cli(['projects', 'list', '--output', 'json'])).stdout);
+    expect(projects.items.map((p: any) => p.name)).toContain(source);
+  });
+
+  it('plan --exit-code exits 2 against an empty project and 0 with --conflicts keep against one that has everything', async () => {
+    const archive = await exported(await seededProject());
+    const target = await createProject(admin);
+
+    const changes = await cli(['plan', '--project', target, archive, '--exit-code']);
+    expect(changes.code).toBe(2);
+    expect(changes.stdout).toMatch(/apiProxy\s+orders\s+create/);
+    expect(changes.stdout).toContain('2 changes');
+    // Without --exit-code a plan with changes is still a success, and the plan changed nothing.
+    expect((await cli(['plan', '--project', target, archive])).code).toBe(0);
+    expect(await proxiesOf(target)).toEqual([]);
+
+    expect((await cli(['import', '--project', target, archive])).code).toBe(0);
+    const same = await cli(['plan', '--project', target, archive, '--conflicts', 'keep', '--exit-code']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/apiProxy\s+orders\s+skip/);
+    expect(same.stdout).toContain('no changes');
+    // Overwriting is a change even when the definitions are equal.
+    expect((await cli(['plan', '--project', target, archive, '--conflicts', 'apiProxy=overwrite', '--exit-code'])).code).toBe(2);
+  });
+
+  it('an import that fails exits 1 and prints why: a wrong passphrase, or clashes under --conflicts fail', async () => {
+    const archive = await exported(await seededProject(), ['--passphrase-env', 'EXPORT_PASSPHRASE'], { EXPORT_PASSPHRASE: PASSPHRASE });
+    const target = await createProject(admin);
+
+    const wrong = await cli(['import', '--project', target, archive, '--passphrase-env', 'IMPORT_PASSPHRASE'], { IMPORT_PASSPHRASE: 'not the passphrase' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: .*passphrase/m);
+    expect(await proxiesOf(target)).toEqual([]);
+
+    const right = await cli(['import', '--project', target, archive, '--passphrase-env', 'IMPORT_PASSPHRASE'], { IMPORT_PASSPHRASE: PASSPHRASE });
+    expect(right.code).toBe(0);
+    const clash = await cli(['import', '--project', target, archive, '--conflicts', 'fail']);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/^error: .*clash/m);
+    expect(clash.stdout).toMatch(/apiProxy\s+orders\s+conflict/);
+    expect(clash.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--no-wait prints the job id; jobs watch follows it to the end and jobs get shows it', async () => {
+    const source = await seededProject();
+    const started = await cli(['export', '--project', source, '--no-wait']);
+    expect(started.code).toBe(0);
+    const id = started.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const watched = await cli(['jobs', 'watch', id]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/state\s+succeeded/);
+    const archive = file('artifact');
+    expect((await cli(['jobs', 'artifact', id, '-o', archive])).code).toBe(0);
+    expect((await readFile(archive)).subarray(0, 2).toString('latin1')).toBe('PK');
+    const listed = JSON.parse((await cli(['jobs', 'list', '--project', source, '--kind', 'archive.export', '--output', 'json'])).stdout);
+    expect(listed.items.map((j: any) => j.id)).toEqual([id]);
+  });
+
+  it('exits 4 for a bad token and for a token without access', async () => {
+    const bad = await cli(['projects', 'list'], { APIFERRY_TOKEN: 'afy_notavalidtokenatallnotavalidtoken00' });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr.trim()).toMatch(/^error: Unauthorized: /);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+
+    const project = await createProject(admin);
+    const outsider = await createToken(admin, [{ project: await createProject(admin), permission: 'API_MANAGEMENT:EXPORT_IMPORT' }]);
+    const forbidden = await cli(['export', '--project', project, '-o', file('forbidden')], { APIFERRY_TOKEN: outsider });
+    expect(forbidden.code).toBe(4);
+    expect(forbidden.stderr).toMatch(/^error: Forbidden: /);
+  });
+
+  it('exits 5 when the server is unreachable', async () => {
+    const run = await cli(['projects', 'list'], { APIFERRY_SERVER: 'http://127.0.0.1:1' });
+    expect(run.code).toBe(5);
+    expect(run.stderr.trim()).toMatch(/^error: cannot reach the apiferry server at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('exits 3 with a one-line usage error for an unknown flag, a bad value or a missing passphrase variable', async () => {
+    const unknown = await cli(['projects', 'list', '--bogus']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: unknown option '--bogus'/)]);
+    expect((await cli(['import', '--project', 'p', 'x.zip', '--conflicts', 'sometimes'])).code).toBe(3);
+    expect((await cli(['export', '--project', 'p'])).code).toBe(3);
+    const noPassphrase = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-env', 'UNSET_VARIABLE']);
+    expect(noPassphrase.code).toBe(3);
+    expect(noPassphrase.stderr).toContain('UNSET_VARIABLE');
+    const yaml = await cli(['import', '--project', 'p', 'x.zip', '--overrides', 'overrides.yaml']);
+    expect(yaml.code).toBe(3);
+    expect(yaml.stderr).toContain('YAML');
+  });
+
+  it('saves contexts in the config file and uses the current one when no server is given', async () => {
+    const config = join(workDir, `${uniqueName('config')}.json`);
+    const env = { APIFERRY_CONFIG: config, APIFERRY_SERVER: '', APIFERRY_TOKEN: '' };
+    expect((await cli(['projects', 'list'], env)).code).toBe(3);
+    expect((await cli(['context', 'set', 'here', '--server', api.url, '--token', testEnv().adminToken], env)).code).toBe(0);
+    expect((await cli(['context', 'set', 'nowhere', '--server', 'http://127.0.0.1:1', '--token', testEnv().adminToken], env)).code).toBe(0);
+    const project = await createProject(admin);
+    const listed = await cli(['projects', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(project);
+    expect((await cli(['context', 'use', 'nowhere'], env)).code).toBe(0);
+    expect((await cli(['projects', 'list'], env)).code).toBe(5);
+    expect((await cli(['--context', 'here', 'projects', 'list'], env)).code).toBe(0);
+    const contexts = JSON.parse((await cli(['context', 'list', '--output', 'json'], env)).stdout);
+    expect(contexts).toMatchObject({ currentContext: 'nowhere', contexts: [{ name: 'here' }, { name: 'nowhere', current: true }] });
+    expect(JSON.stringify(contexts)).not.toContain(testEnv().adminToken);
+  });
+
+  it('creates, lists and revokes tokens', async () => {
+    const project = await createProject(admin);
+    const created = await cli(['tokens', 'create', uniqueName('ci'), '--grant', `${project}:EXPORT_IMPORT`, '--output', 'json']);
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.stdout);
+    expect(token.grants).toEqual([{ project, permission: 'API_MANAGEMENT:EXPORT_IMPORT' }]);
+    expect((await cli(['proxies', 'list', '--project', project], { APIFERRY_TOKEN: token.token })).code).toBe(0);
+    expect((await cli(['tokens', 'list'])).stdout).toContain(token.prefix);
+    expect((await cli(['tokens', 'revoke', token.id])).code).toBe(0);
+    expect((await cli(['proxies', 'list', '--project', project], { APIFERRY_TOKEN: token.token })).code).toBe(4);
+  });
+});
