@@ -49,6 +49,16 @@ describe('foundation: catalog API, access and problem details', () => {
     expect(listed.body.items.map((p: { name: string }) => p.name)).toEqual([mine]);
   });
 
+  it('drops the grants of a deleted project: a new project of the same name starts with none', async () => {
+    const name = await createProject(admin);
+    const token = await createToken(admin, [{ project: name, permission: 'PROJECT_ADMIN' }]);
+    const client = anonymous.withToken(token);
+    expect((await client.get(`/v1/projects/${name}`)).status).toBe(200);
+    expect((await admin.delete(`/v1/projects/${name}`)).status).toBe(204);
+    await createProject(admin, name);
+    expect((await client.get(`/v1/projects/${name}`)).status).toBe(403);
+  });
+
   it('answers 404 on an unknown project for an instance admin', async () => {
     const answer = await admin.get(`/v1/projects/${uniqueName('nowhere')}/apiProxies`);
     expect(answer.status).toBe(404);

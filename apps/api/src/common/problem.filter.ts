@@ -17,7 +17,8 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const instance = request.url;
+    // The path identifies the occurrence; query strings may carry cursors or filters, not needed here.
+    const instance = request.url.split('?')[0];
     const problem = this.toProblem(err, instance);
     if (problem.status >= 500) {
       this.log.error({ err, reqId: request.id, correlationId: problem.correlationId }, 'request failed');
@@ -40,7 +41,8 @@ export class ProblemFilter implements ExceptionFilter {
         typeof response === 'object' && response !== null && 'message' in response
           ? String((response as { message: unknown }).message)
           : err.message;
-      return { type: problemType(status === 404 ? 'not-found' : `http-${status}`), title: httpTitle(status), status, detail: message, instance };
+      const code = status === 404 ? 'not-found' : status === 400 ? 'bad-request' : `http-${status}`;
+      return { type: problemType(code), title: httpTitle(status), status, detail: message, instance };
     }
     if (isFastifyClientError(err)) {
       return { type: problemType('bad-request'), title: 'Invalid request', status: err.statusCode, detail: err.message, instance };

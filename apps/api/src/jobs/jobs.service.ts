@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import {
   canSeeProject,
   ConflictError,
+  ForbiddenError,
   hasPermission,
   IdempotencyMismatchError,
   NotFoundError,
@@ -125,7 +126,7 @@ export class JobsService {
     const job = await this.findVisible(caller, id);
     const projectName = (job.payload as { projectName?: string }).projectName ?? '';
     if (!hasPermission(caller, projectName, Permission.ExportImport)) {
-      throw new NotFoundError(`No job ${id} that this token may cancel.`);
+      throw new ForbiddenError(`Canceling this job needs ${Permission.ExportImport} on project "${projectName}".`);
     }
     if (isTerminal(job.state)) return toJobView(job);
     await this.jobs.requestCancel(id);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProjectRepository, type ProjectRow } from '#catalog';
+import { ProjectRepository, TokenRepository, type ProjectRow } from '#catalog';
 import { ConflictError, ForbiddenError, Permission, type Principal } from '#core';
 import { ProjectAccess } from '../common/project-access.service.js';
 import type { CreateProjectDto, UpdateProjectDto } from './project.dto.js';
@@ -27,6 +27,7 @@ export class ProjectsService {
   constructor(
     @Inject(ProjectRepository) private readonly projects: ProjectRepository,
     @Inject(ProjectAccess) private readonly access: ProjectAccess,
+    @Inject(TokenRepository) private readonly tokens: TokenRepository,
   ) {}
 
   async create(caller: Principal, dto: CreateProjectDto): Promise<ProjectView> {
@@ -54,5 +55,6 @@ export class ProjectsService {
     if (!caller.instanceAdmin) throw new ForbiddenError('Only an instance admin can delete projects.');
     const project = await this.access.require(caller, name);
     await this.projects.delete(project.id);
+    await this.tokens.deleteGrantsForProject(project.name);
   }
 }

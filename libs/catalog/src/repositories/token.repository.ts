@@ -51,11 +51,14 @@ export class TokenRepository {
     return row ? { ...row, grants: await this.grantsOf(row.id) } : undefined;
   }
 
+  /** Instance-admin tokens that still work (not revoked, not expired). */
   async countAdmins(): Promise<number> {
     const row = await this.db
       .selectFrom('tokens')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('instance_admin', '=', true)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -89,6 +92,11 @@ export class TokenRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /** Grants name projects; when a project goes, its grants go too, so a new project of the same name starts with none. */
+  async deleteGrantsForProject(projectName: string): Promise<void> {
+    await this.db.deleteFrom('token_grants').where('project_name', '=', projectName).execute();
   }
 
   async touch(id: string, at: Date): Promise<void> {
