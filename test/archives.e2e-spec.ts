@@ -271,7 +271,12 @@ describe('export and import through the job pipeline', () => {
       }),
     );
     expect(done.state).toBe('succeeded');
-    expect(done.result.deployment).toMatchObject({ status: 'not deployed', environments: ['prod'] });
+    // 'prod' has no adminUrl: the deployment fails with a clear message, the import stays applied.
+    expect(done.result.deployment).toMatchObject({ status: 'failed', environments: ['prod'] });
+    expect(done.result.deploymentResult).toMatchObject({
+      success: false,
+      environmentResults: [{ environmentName: 'prod', success: false, message: expect.stringContaining('settings.adminUrl is required') }],
+    });
     const [mapped] = await proxiesOf(target);
     expect(mapped.maintenanceMode).toBe(true);
     expect(mapped.routing.addressList.map((a: any) => a.address)).toEqual(['https://prod-backend.internal', 'http://127.0.0.1:9002']);

@@ -151,8 +151,14 @@ describe('job pipeline', () => {
     const done = await eventually(() => jobState(admin, created.body.id, 'succeeded'), 'job succeeded on the second worker', 60_000);
     expect(done.attempts).toBe(2);
     expect(done.result.project).toBe(project);
-    const successes = [...victim.output, ...rescuer.output].filter((line) => line.includes(created.body.id) && line.includes('"job succeeded"'));
+    // The log line may reach us a moment after the job record says succeeded.
+    const successes = await eventually(async () => {
+      const lines = [...victim.output, ...rescuer.output].filter((line) => line.includes(created.body.id) && line.includes('"job succeeded"'));
+      return lines.length > 0 ? lines : undefined;
+    }, 'the success log line');
+    await new Promise((r) => setTimeout(r, 500));
     expect(successes).toHaveLength(1);
+    expect([...victim.output, ...rescuer.output].filter((line) => line.includes(created.body.id) && line.includes('"job succeeded"'))).toHaveLength(1);
     expect(rescuer.output.some((l) => l.includes(created.body.id) && l.includes('"job started"'))).toBe(true);
   });
 });

@@ -71,12 +71,17 @@ describe('proxy face (vendor-compatible export and import)', () => {
     expect((await admin.get(`/v1/projects/${target}/apiProxies/orders`)).body.basePath).toBe('/orders');
   });
 
-  it('records requested deployments as not deployed in the vendor deploymentResult', async () => {
+  it('reports a requested deployment to an unconfigured environment as failed in the vendor deploymentResult; the import stays', async () => {
     const target = await createProject(admin);
     await admin.post(`/v1/projects/${target}/environments`, { name: 'test', driver: 'http' });
     const answer = await vendorImport(admin, 'POST', `/apiops/projects/${target}/apiProxies/import/`, { bytes: archive, name: 'a.zip' }, JSON.stringify({ deploy: true, deployTargetEnvironmentNameList: ['test'] }));
     expect(answer.status).toBe(200);
-    expect(answer.body.deploymentResult).toMatchObject({ success: false, environmentResults: [{ environmentName: 'test', success: false }] });
+    expect(answer.body.status).toBe('SUCCESS');
+    expect(answer.body.deploymentResult).toMatchObject({
+      success: false,
+      environmentResults: [{ environmentName: 'test', success: false, message: expect.stringContaining('settings.adminUrl is required') }],
+    });
+    expect((await admin.get(`/v1/projects/${target}/apiProxies/orders`)).status).toBe(200);
   });
 
   it("answers bad input in the vendor's error shape and imports nothing", async () => {

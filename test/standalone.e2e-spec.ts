@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -43,5 +45,34 @@ describe('npm start (embedded defaults)', () => {
     const imported = await finishedJob(admin, await importForm(admin, target, archive));
     expect(imported.state).toBe('succeeded');
     expect((await admin.get(`/v1/projects/${target}/apiProxies/embedded`)).status).toBe(200);
+  });
+
+  it('deploys to two environments in parallel on the embedded database (one connection)', async () => {
+    const gateway = createServer((req, res) => {
+      // A slow gateway: both environments hold their lock (a transaction) at the same time.
+      setTimeout(() => res.writeHead(req.url?.startsWith('/b/') ? 500 : 200, { 'content-type': 'application/json' }).end('{"message":"b is down"}'), 200);
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    try {
+      const project = await createProject(admin);
+      await createProxy(admin, project, { name: 'parallel' });
+      await admin.post(`/v1/projects/${project}/environments`, { name: 'a', driver: 'http', settings: { adminUrl: `${base}/a` } });
+      await admin.post(`/v1/projects/${project}/environments`, { name: 'b', driver: 'http', settings: { adminUrl: `${base}/b` } });
+      const job = await finishedJob(admin, await admin.post(`/v1/projects/${project}/apiProxies/parallel/deployments`, { environments: ['a', 'b'] }));
+      expect(job.state).toBe('succeeded');
+      expect(job.result.deploymentResult.environmentResults.map((r: any) => [r.environmentName, r.success]).sort()).toEqual([
+        ['a', true],
+        ['b', false],
+      ]);
+      const listed = (await admin.get(`/v1/projects/${project}/apiProxies/parallel/deployments`)).body.items;
+      expect(listed.map((d: any) => [d.environment, d.status])).toEqual([
+        ['a', 'deployed'],
+        ['b', 'failed'],
+      ]);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
   });
 });

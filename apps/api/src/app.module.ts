@@ -18,6 +18,8 @@ import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
+import { DeploymentsController } from './deployments/deployments.controller.js';
+import { DeploymentsService } from './deployments/deployments.service.js';
 import { EnvironmentsController } from './environments/environments.controller.js';
 import { EnvironmentsService } from './environments/environments.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -58,6 +60,7 @@ export class AppModule {
         ProjectsController,
         ApiProxiesController,
         EnvironmentsController,
+        DeploymentsController,
         JobsController,
         JobEventsController,
         InventoryController,
@@ -76,6 +79,7 @@ export class AppModule {
         ProjectsService,
         ApiProxiesService,
         EnvironmentsService,
+        DeploymentsService,
         JobsService,
         JobEventsService,
         Metrics,

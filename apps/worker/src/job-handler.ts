@@ -18,6 +18,11 @@ export interface JobContext<K extends JobKind> {
    * the job was finished by someone else (a cancel).
    */
   succeedWithin(db: CatalogDb, result: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Says the job's catalog writes have committed and what remains (deploying) must run to
+   * its end: from here a cancel request no longer stops the job or discards its result.
+   */
+  committed(): void;
 }
 
 export interface JobHandler<K extends JobKind = JobKind> {

@@ -85,6 +85,8 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
         .then((requested) => requested && abort.abort())
         .catch(() => undefined);
     }, CANCEL_POLL_INTERVAL_MS);
+    let committed = false;
+    const canceled = () => abort.signal.aborted && !committed;
     const tracker = new ProgressTracker();
     let lastWrite = 0;
     let writing: Promise<unknown> | undefined;
@@ -92,7 +94,7 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     // Progress is written in the background, one write at a time: a handler holding a
     // transaction must never wait on it (the embedded database has a single connection).
     const progress = async (phase: string, done: number, total: number | null): Promise<void> => {
-      if (abort.signal.aborted) throw new JobCanceledError();
+      if (canceled()) throw new JobCanceledError();
       latest = { phase, done, total };
       const now = Date.now();
       if (writing || (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done !== total)) return;
@@ -110,14 +112,18 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
       let succeededWithin = false;
       const succeedWithin = async (db: CatalogDb, result: Record<string, unknown>) =>
         (succeededWithin = await this.jobs.finish(jobId, 'succeeded', { result, progress: finalProgress(), expiresAt: this.expiry() }, db));
-      const result = await handler.run({ job: row, payload: row.payload as never, attempt: row.attempts, signal: abort.signal, progress, log, succeedWithin });
+      const markCommitted = () => {
+        committed = true;
+        clearInterval(cancelPoll);
+      };
+      const result = await handler.run({ job: row, payload: row.payload as never, attempt: row.attempts, signal: abort.signal, progress, log, succeedWithin, committed: markCommitted });
       // The handler returned, so the transaction that recorded its success has committed.
       if (succeededWithin) await this.webhooks.jobFinished(row, 'succeeded');
-      if (abort.signal.aborted) throw new JobCanceledError();
+      if (canceled()) throw new JobCanceledError();
       await this.finish(row, 'succeeded', { result, progress: finalProgress() });
       log.info('job succeeded');
     } catch (err) {
-      if (err instanceof JobCanceledError || abort.signal.aborted) {
+      if (err instanceof JobCanceledError || canceled()) {
         await this.finish(row, 'canceled', {});
         log.info('job canceled');
         return;

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DeployDriverRegistry } from '#deploy';
 import { WebhooksModule } from '#webhooks';
+import { ProxyDeployer } from './deployments/proxy-deployer.js';
 import { ArchiveExportHandler } from './handlers/archive-export.handler.js';
 import { ArchiveImportHandler } from './handlers/archive-import.handler.js';
 import { ProjectInventoryHandler } from './handlers/project-inventory.handler.js';
+import { ProxyDeployHandler, ProxyUndeployHandler } from './handlers/proxy-deployment.handler.js';
 import { JOB_HANDLERS } from './job-handler.js';
 import { JobRunner } from './job-runner.js';
 import { Reconciler } from './reconciler.js';
@@ -10,7 +13,7 @@ import { RetentionSweeper } from './retention.js';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor.js';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service.js';
 
-const handlers = [ProjectInventoryHandler, ArchiveExportHandler, ArchiveImportHandler];
+const handlers = [ProjectInventoryHandler, ArchiveExportHandler, ArchiveImportHandler, ProxyDeployHandler, ProxyUndeployHandler];
 
 /** Job processing; relies on the global config, catalog, jobs and logging modules. */
 @Module({
@@ -18,6 +21,8 @@ const handlers = [ProjectInventoryHandler, ArchiveExportHandler, ArchiveImportHa
   providers: [
     ...handlers,
     { provide: JOB_HANDLERS, inject: handlers, useFactory: (...all: unknown[]) => all },
+    { provide: DeployDriverRegistry, useFactory: () => new DeployDriverRegistry() },
+    ProxyDeployer,
     JobRunner,
     Reconciler,
     RetentionSweeper,

@@ -4,6 +4,7 @@ import { migrateToLatest, openDatabase, type CatalogDb, type OpenedDatabase } fr
 import { UploadRepository } from './repositories/upload.repository.js';
 import { AssetRepository } from './repositories/asset.repository.js';
 import { ApiProxyRepository } from './repositories/api-proxy.repository.js';
+import { DeploymentRepository } from './repositories/deployment.repository.js';
 import { EnvironmentRepository } from './repositories/environment.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
 import { InventoryRepository } from './repositories/inventory.repository.js';
@@ -26,6 +27,7 @@ const repositories = [
   AssetRepository,
   UploadRepository,
   WebhookRepository,
+  DeploymentRepository,
 ] as const;
 
 /** Opens the catalog database, applies migrations before anything uses it, and closes it last. */

@@ -33,3 +33,5 @@ export type {
   WebhookEndpointPatch,
   WebhookEndpointRow,
 } from './repositories/webhook.repository.js';
+export { DeploymentRepository } from './repositories/deployment.repository.js';
+export type { DeploymentRecord, DeploymentRow } from './repositories/deployment.repository.js';

@@ -11,6 +11,8 @@ export enum JobKind {
   ProjectInventory = 'project.inventory',
   ArchiveExport = 'archive.export',
   ArchiveImport = 'archive.import',
+  ProxyDeploy = 'proxy.deploy',
+  ProxyUndeploy = 'proxy.undeploy',
 }
 
 export interface ExportInclude {
@@ -52,10 +54,21 @@ export interface ImportPayload {
   deployTargetEnvironmentNameList: string[];
 }
 
+/** Deploy or undeploy one proxy on the named environments (checked to exist when requested). */
+export interface ProxyDeploymentPayload {
+  projectId: string;
+  projectName: string;
+  proxyUuid: string;
+  proxyName: string;
+  environments: string[];
+}
+
 export interface JobPayloads {
   [JobKind.ProjectInventory]: { projectId: string; projectName: string };
   [JobKind.ArchiveExport]: ExportPayload;
   [JobKind.ArchiveImport]: ImportPayload;
+  [JobKind.ProxyDeploy]: ProxyDeploymentPayload;
+  [JobKind.ProxyUndeploy]: ProxyDeploymentPayload;
 }
 
 export type JobPayload<K extends JobKind> = JobPayloads[K];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { WebhookRepository, type JobRow } from '#catalog';
 import { LOGGER } from '#observability';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
-import { jobEvent, type TerminalJobState } from './webhook-events.js';
+import { deploymentEvent, jobEvent, type TerminalJobState, type WebhookEvent } from './webhook-events.js';
 
 /**
  * Fans an event out to the endpoints subscribed to it: one pending attempt per endpoint,
@@ -25,10 +25,21 @@ export class WebhookDispatcher {
    * worker's sweep enqueues it later.
    */
   async jobFinished(job: Pick<JobRow, 'id' | 'kind' | 'project_id' | 'payload'>, state: TerminalJobState): Promise<void> {
+    if (!job.project_id) return;
+    await this.emit(job.project_id, job.id, () => jobEvent({ id: job.id, kind: job.kind, projectName: projectNameOf(job.payload) }, state, new Date()));
+  }
+
+  /** Emits deployment.completed for one proxy on one environment. Never throws, like jobFinished. */
+  async deploymentCompleted(deployment: { jobId: string; projectId: string; projectName: string; proxy: string; environment: string; success: boolean }): Promise<void> {
+    await this.emit(deployment.projectId, deployment.jobId, () => deploymentEvent({ ...deployment }, new Date()));
+  }
+
+  private async emit(projectId: string, jobId: string, build: () => WebhookEvent): Promise<void> {
+    let type: string | undefined;
     try {
-      if (!job.project_id) return;
-      const event = jobEvent({ id: job.id, kind: job.kind, projectName: projectNameOf(job.payload) }, state, new Date());
-      const endpoints = await this.webhooks.listSubscribed(job.project_id, event.type);
+      const event = build();
+      type = event.type;
+      const endpoints = await this.webhooks.listSubscribed(projectId, event.type);
       if (endpoints.length === 0) return;
       // One message id per event, kept by every retry and redelivery: receivers dedupe on it.
       const webhookId = `msg_${randomUUID()}`;
@@ -36,7 +47,7 @@ export class WebhookDispatcher {
         endpoints.map((endpoint) => ({
           endpointId: endpoint.id,
           url: endpoint.url,
-          jobId: job.id,
+          jobId,
           eventType: event.type,
           webhookId,
           payload: event as unknown as Record<string, unknown>,
@@ -45,9 +56,9 @@ export class WebhookDispatcher {
       for (const attempt of attempts) {
         await this.queue.enqueue(attempt.id).catch((err) => this.log.warn({ err, deliveryId: attempt.id }, 'webhook delivery not enqueued; the sweep will enqueue it'));
       }
-      this.log.info({ jobId: job.id, event: event.type, webhookId, endpoints: endpoints.length }, 'webhook event emitted');
+      this.log.info({ jobId, event: event.type, webhookId, endpoints: endpoints.length }, 'webhook event emitted');
     } catch (err) {
-      this.log.error({ err, jobId: job.id, state }, 'webhook event could not be emitted');
+      this.log.error({ err, jobId, event: type }, 'webhook event could not be emitted');
     }
   }
 }

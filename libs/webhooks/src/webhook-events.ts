@@ -13,11 +13,21 @@ export interface JobEventData {
   links: { job: string };
 }
 
+/** One proxy's deployment to one environment finished (successfully or not). */
+export interface DeploymentEventData {
+  jobId: string;
+  project: string | null;
+  proxy: string;
+  environment: string;
+  success: boolean;
+  links: { job: string };
+}
+
 export interface WebhookEvent {
   type: WebhookEventType;
   /** When the event happened (ISO 8601); the header's webhook-timestamp is the attempt's time. */
   timestamp: string;
-  data: JobEventData;
+  data: JobEventData | DeploymentEventData;
 }
 
 export type TerminalJobState = 'succeeded' | 'failed' | 'canceled';
@@ -30,24 +40,40 @@ export function jobEvent(job: { id: string; kind: string; projectName: string | 
   };
 }
 
+export function deploymentEvent(
+  deployment: { jobId: string; projectName: string | null; proxy: string; environment: string; success: boolean },
+  at: Date,
+): WebhookEvent {
+  return {
+    type: 'deployment.completed',
+    timestamp: at.toISOString(),
+    data: {
+      jobId: deployment.jobId,
+      project: deployment.projectName,
+      proxy: deployment.proxy,
+      environment: deployment.environment,
+      success: deployment.success,
+      links: { job: `/v1/jobs/${deployment.jobId}` },
+    },
+  };
+}
+
 /**
  * The request body, with its members always in the documented order: the stored copy is
  * JSONB, which does not keep key order, and every attempt must send the same bytes.
  */
 export function serializeEvent(stored: Record<string, unknown>): string {
   const event = stored as unknown as WebhookEvent;
-  const data = event.data;
-  const body = JSON.stringify({
-    type: event.type,
-    timestamp: event.timestamp,
-    data: {
-      jobId: data.jobId,
-      kind: data.kind,
-      project: data.project,
-      state: data.state,
-      links: { job: data.links?.job },
-    },
-  });
+  const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: orderedData(event) });
   if (Buffer.byteLength(body) > MAX_PAYLOAD_BYTES) throw new Error(`webhook payload exceeds ${MAX_PAYLOAD_BYTES} bytes`);
   return body;
+}
+
+function orderedData(event: WebhookEvent): Record<string, unknown> {
+  if (event.type === 'deployment.completed') {
+    const data = event.data as DeploymentEventData;
+    return { jobId: data.jobId, project: data.project, proxy: data.proxy, environment: data.environment, success: data.success, links: { job: data.links?.job } };
+  }
+  const data = event.data as JobEventData;
+  return { jobId: data.jobId, kind: data.kind, project: data.project, state: data.state, links: { job: data.links?.job } };
 }

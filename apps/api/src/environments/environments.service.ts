@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnvironmentRepository, type EnvironmentRow } from '#catalog';
-import { ConflictError, NotFoundError, Permission, type Principal } from '#core';
+import { ConflictError, NotFoundError, Permission, ValidationError, type Principal } from '#core';
+import { httpAdminUrlProblem, nginxSettingsProblem } from '#deploy';
 import { ProjectAccess } from '../common/project-access.service.js';
 import type { CreateEnvironmentDto, UpdateEnvironmentDto } from './environment.dto.js';
 
@@ -14,6 +15,14 @@ function toView(row: EnvironmentRow) {
   };
 }
 
+/** Driver settings are checked when written, so a deployment never finds them malformed. */
+function checkSettings(driver: string, settings: Record<string, unknown> | undefined): void {
+  // An environment may be created before its gateway exists; settings that are given must be usable.
+  if (!settings || Object.keys(settings).length === 0) return;
+  const problem = driver === 'http' ? httpAdminUrlProblem(settings) : driver === 'nginx' ? nginxSettingsProblem(settings) : undefined;
+  if (problem) throw new ValidationError(`Invalid settings for the ${driver} driver: ${problem}.`, [{ pointer: '/settings', detail: problem }]);
+}
+
 @Injectable()
 export class EnvironmentsService {
   constructor(
@@ -23,6 +32,7 @@ export class EnvironmentsService {
 
   async create(caller: Principal, projectName: string, dto: CreateEnvironmentDto) {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
+    checkSettings(dto.driver, dto.settings);
     if (await this.environments.find(project.id, dto.name)) {
       throw new ConflictError(`Environment "${dto.name}" already exists in project "${projectName}".`);
     }
@@ -44,6 +54,7 @@ export class EnvironmentsService {
 
   async update(caller: Principal, projectName: string, name: string, dto: UpdateEnvironmentDto) {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
+    checkSettings(dto.driver, dto.settings);
     const row = await this.environments.update(project.id, name, { driver: dto.driver, settings: dto.settings ?? {} });
     if (!row) throw new NotFoundError(`Environment "${name}" does not exist in project "${projectName}".`);
     return toView(row);

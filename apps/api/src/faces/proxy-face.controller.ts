@@ -122,16 +122,18 @@ export class ProxyFaceController {
 
   /** The vendor's answer, plus what the vendor leaves out: which proxies got which names. */
   private vendorAnswer(job: JobView) {
-    const result = (job.result ?? {}) as { items?: { type: string; name: string; action: string; newName?: string }[]; deployment?: { status: string; environments?: string[] } };
-    const deployment = result.deployment;
-    const deploymentResult =
-      deployment && deployment.status !== 'not requested'
-        ? {
-            success: false,
-            message: 'The proxies were imported but not deployed: deployment to environments is not available yet.',
-            environmentResults: (deployment.environments ?? []).map((environmentName) => ({ environmentName, success: false, message: 'not deployed' })),
-          }
-        : { success: true, message: 'No deployment was requested.', environmentResults: [] };
+    const result = (job.result ?? {}) as {
+      items?: { type: string; name: string; action: string; newName?: string }[];
+      deploymentResult?: { success: boolean; message: string; environmentResults: { environmentName: string; success: boolean; message: string }[] };
+    };
+    const deployed = result.deploymentResult;
+    const deploymentResult = deployed
+      ? {
+          success: deployed.success,
+          message: deployed.message,
+          environmentResults: deployed.environmentResults.map((r) => ({ environmentName: r.environmentName, success: r.success, message: r.message })),
+        }
+      : { success: true, message: 'No deployment was requested.', environmentResults: [] };
     if (job.state !== 'succeeded') {
       return { status: 'FAILURE', error: 'bad_request', error_description: String(job.error?.detail ?? 'The import failed.'), deploymentResult: { success: false, message: 'Nothing was deployed.', environmentResults: [] }, jobId: job.id };
     }

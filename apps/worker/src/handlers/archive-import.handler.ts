@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { ClassConstructor } from 'class-transformer';
 import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
-import { ASSET_TYPES, AssetRepository, CATALOG_DB, type AssetType, type CatalogDb, type Database } from '#catalog';
+import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   AliasModel,
@@ -27,6 +27,7 @@ import {
 import { JobKind, type ImportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
+import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
 const MODELS: Record<AssetType, ClassConstructor<object>> = {
@@ -64,6 +65,8 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     @Inject(ObjectStore) private readonly store: ObjectStore,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JobRepository) private readonly jobs: JobRepository,
+    @Inject(ProxyDeployer) private readonly deployer: ProxyDeployer,
   ) {}
 
   async run(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
@@ -77,6 +80,10 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
 
   private async importArchive(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
     const { payload } = context;
+    const deploying = payload.deploy && !payload.dryRun;
+    // A retry of an import whose catalog writes committed goes straight to deploying them.
+    const committed = context.job.result as Record<string, unknown> | null;
+    if (deploying && committed?.applied === true) return this.deployImported(context, committed);
     const archive = await this.readArchive(context);
     const policies = parseConflictPolicies(payload.conflicts);
 
@@ -106,9 +113,31 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       await this.apply(trx, plan, archive, context);
       report = this.report(plan, archive, payload, false);
       await context.progress('committing', plan.items.length, plan.items.length);
-      await context.succeedWithin(trx, report);
+      // With a deployment to follow, the job stays running; its import result commits with the import.
+      if (deploying) await this.jobs.saveInterimResult(context.job.id, report, trx);
+      else await context.succeedWithin(trx, report);
     });
-    return report;
+    return deploying ? this.deployImported(context, report) : report;
+  }
+
+  /** Deploys every imported proxy once the import has committed; a failure is reported, never rolled back. */
+  private async deployImported(context: JobContext<JobKind.ArchiveImport>, report: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { payload } = context;
+    context.committed();
+    const items = (report.items ?? []) as { type: string; uuid: string; action: string }[];
+    const proxyUuids = items.filter((i) => i.type === 'apiProxy' && ['create', 'overwrite', 'rename'].includes(i.action)).map((i) => i.uuid);
+    const environments = payload.deployTargetEnvironmentNameList;
+    await context.progress('deploying', 0, environments.length);
+    const deploymentResult: DeploymentResult =
+      proxyUuids.length === 0
+        ? {
+            success: true,
+            message: 'No API proxy was imported, so nothing was deployed.',
+            environmentResults: environments.map((environmentName) => ({ environmentName, success: true, message: 'nothing to deploy', proxies: [] })),
+          }
+        : await this.deployer.run('deploy', { jobId: context.job.id, projectId: payload.projectId, projectName: payload.projectName, proxyUuids, environments });
+    await context.progress('deploying', environments.length, environments.length);
+    return { ...report, deployment: { status: deploymentResult.success ? 'deployed' : 'failed', environments }, deploymentResult };
   }
 
   private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
@@ -297,9 +326,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         ...(i.error ? { error: i.error } : {}),
       })),
       secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
-      deployment: payload.deploy
-        ? { status: 'not deployed', environments: payload.deployTargetEnvironmentNameList, message: 'deployment after import is not available yet' }
-        : { status: 'not requested' },
+      deployment: payload.deploy && !dryRun ? { status: 'pending', environments: payload.deployTargetEnvironmentNameList } : { status: 'not requested' },
     };
   }
 }

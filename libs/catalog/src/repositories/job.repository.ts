@@ -141,6 +141,21 @@ export class JobRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Stores a running job's interim result without finishing it: a job whose catalog writes
+   * committed and that has more to do (deploying) keeps them on record, so a retry after a
+   * crash finds them instead of applying them twice.
+   */
+  async saveInterimResult(id: string, result: Record<string, unknown>, db: CatalogDb = this.db): Promise<boolean> {
+    const updated = await db
+      .updateTable('jobs')
+      .set({ result: toJsonb(result), updated_at: new Date() })
+      .where('id', '=', id)
+      .where('state', '=', 'running')
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  }
+
   async requestCancel(id: string): Promise<JobRow | undefined> {
     return this.db
       .updateTable('jobs')
