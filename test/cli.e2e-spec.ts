@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -19,22 +21,51 @@ interface CliRun {
   stderr: string;
 }
 
+/**
+ * A fake gateway admin API on 127.0.0.1: `/{environment}/proxies/{uuid}`. Environments whose
+ * name starts with `bad` answer 500 {"message":"gateway refused"}; the others answer 200.
+ */
+async function startGateway(): Promise<{ server: Server; adminUrl: (environment: string) => string; calls: string[] }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const environment = (req.url ?? '').split('/')[1] ?? '';
+      calls.push(`${req.method} ${req.url}`);
+      res.setHeader('content-type', 'application/json');
+      res.statusCode = environment.startsWith('bad') ? 500 : 200;
+      res.end(JSON.stringify(environment.startsWith('bad') ? { message: 'gateway refused' } : { ok: true }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { server, adminUrl: (environment) => `http://127.0.0.1:${port}/${environment}`, calls };
+}
+
 describe('the apiferry command-line client against the running service', () => {
   let api: RunningProcess;
   let worker: RunningProcess;
   let admin: ApiClient;
   let workDir: string;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
   const prefix = `${testEnv().queuePrefix}-cli`;
 
   beforeAll(async () => {
-    [api, worker] = await Promise.all([startProcess('api', { QUEUE_PREFIX: prefix }), startProcess('worker', { QUEUE_PREFIX: prefix })]);
+    [api, worker, gateway] = await Promise.all([startProcess('api', { QUEUE_PREFIX: prefix }), startProcess('worker', { QUEUE_PREFIX: prefix }), startGateway()]);
     admin = new ApiClient(api.url, testEnv().adminToken);
     workDir = await mkdtemp(join(tmpdir(), 'apiferry-cli-'));
   });
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await Promise.all([api?.stop(), worker?.stop(), gateway && new Promise<void>((resolve) => gateway.server.close(() => resolve()))]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
+
+  /** An `http` environment of the project whose adminUrl is the fake gateway; `bad...` names refuse. */
+  async function environment(project: string, name: string): Promise<string> {
+    const created = await admin.post(`/v1/projects/${project}/environments`, { name, driver: 'http', settings: { adminUrl: gateway.adminUrl(name) } });
+    expect(created.status).toBe(201);
+    return name;
+  }
 
   /** Runs the built CLI as a user would; the server and token come from the environment unless `env` says otherwise. */
   function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -240,5 +271,76 @@ describe('the apiferry command-line client against the running service', () => {
     expect((await cli(['tokens', 'list'])).stdout).toContain(token.prefix);
     expect((await cli(['tokens', 'revoke', token.id])).code).toBe(0);
     expect((await cli(['proxies', 'list', '--project', project], { APIFERRY_TOKEN: token.token })).code).toBe(4);
+  });
+
+  it('deploy exits 0 when every environment took the proxy and 1 with the gateway message when one refused; undeploy and deployments list', async () => {
+    const project = await createProject(admin);
+    const proxy = await createProxy(admin, project, { name: 'orders' });
+    const good = await environment(project, uniqueName('good'));
+    const bad = await environment(project, uniqueName('bad'));
+
+    const deployed = await cli(['deploy', '--project', project, '--proxy', 'orders', '--env', good]);
+    expect(deployed).toMatchObject({ code: 0 });
+    expect(deployed.stdout).toMatch(new RegExp(`${good}\\s+yes`));
+    expect(gateway.calls).toContain(`PUT /${good}/proxies/${proxy.uuid}`);
+
+    const both = await cli(['deploy', '--project', project, '--proxy', 'orders', '--env', good, '--env', bad]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(new RegExp(`^error: deployment failed on ${bad}: .*gateway refused`, 'm'));
+    expect(both.stderr).not.toContain(`failed on ${good}`);
+    expect(both.stdout).toMatch(new RegExp(`${bad}\\s+no\\s+.*gateway refused`));
+    expect(both.stdout).toMatch(new RegExp(`${good}\\s+yes`));
+
+    const json = await cli(['deploy', '--project', project, '--proxy', proxy.uuid, '--env', good, '--env', bad, '--output', 'json']);
+    expect(json.code).toBe(1);
+    const job = JSON.parse(json.stdout);
+    expect(job).toMatchObject({ kind: 'proxy.deploy', state: 'succeeded', result: { deploymentResult: { success: false } } });
+    expect(job.result.deploymentResult.environmentResults.find((r: any) => r.environmentName === bad)).toMatchObject({ success: false, message: expect.stringContaining('gateway refused') });
+
+    const listed = await cli(['deployments', 'list', '--project', project, '--proxy', 'orders']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${good}\\s+${proxy.revision}\\s+deployed\\s+yes`));
+    expect(listed.stdout).toMatch(new RegExp(`${bad}\\s+${proxy.revision}\\s+failed\\s+.*gateway refused`));
+
+    const undeployed = await cli(['undeploy', '--project', project, '--proxy', 'orders', '--env', good]);
+    expect(undeployed.code).toBe(0);
+    expect(undeployed.stdout).toMatch(new RegExp(`${good}\\s+yes`));
+    expect(gateway.calls).toContain(`DELETE /${good}/proxies/${proxy.uuid}`);
+    const after = JSON.parse((await cli(['deployments', 'list', '--project', project, '--proxy', 'orders', '--output', 'json'])).stdout);
+    expect(after.items.map((d: any) => [d.environment, d.status])).toEqual([[bad, 'failed']]);
+
+    const started = await cli(['deploy', '--project', project, '--proxy', 'orders', '--env', good, '--no-wait']);
+    expect(started.code).toBe(0);
+    expect(started.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await cli(['jobs', 'watch', started.stdout.trim()])).stdout).toMatch(new RegExp(`${good}\\s+yes`));
+
+    // An unknown environment is refused up front (400: exit 1); a missing --env is a usage error.
+    const unknown = await cli(['deploy', '--project', project, '--proxy', 'orders', '--env', 'nowhere']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('nowhere');
+    expect((await cli(['deploy', '--project', project, '--proxy', 'orders'])).code).toBe(3);
+  });
+
+  it('import --deploy-to deploys the imported proxies and exits 1 when an environment refused', async () => {
+    const archive = await exported(await seededProject());
+    const target = await createProject(admin);
+    const good = await environment(target, uniqueName('good'));
+    const bad = await environment(target, uniqueName('bad'));
+
+    const ok = await cli(['import', '--project', target, archive, '--deploy-to', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`${good}\\s+yes`));
+
+    const refused = await cli(['import', '--project', target, archive, '--conflicts', 'overwrite', '--deploy-to', good, '--deploy-to', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^error: deployment failed on ${bad}: .*gateway refused`, 'm'));
+    // The import itself stands.
+    expect((await proxiesOf(target)).map((p) => p.name)).toEqual(['billing', 'orders']);
+    const state = JSON.parse((await cli(['deployments', 'list', '--project', target, '--proxy', 'orders', '--output', 'json'])).stdout);
+    expect(state.items.map((d: any) => [d.environment, d.status]).sort()).toEqual([
+      [bad, 'failed'],
+      [good, 'deployed'],
+    ].sort());
+    expect((await cli(['import', '--project', target, archive, '--dry-run', '--deploy-to', good])).code).toBe(3);
   });
 });

@@ -12,7 +12,7 @@ const ASSET_TYPES = ['apiProxy', 'policy', 'alias', 'application'] as const;
 const CONFLICT_POLICIES = ['fail', 'overwrite', 'rename', 'keep'] as const;
 export const INCLUDE_FLAGS = ['applications', 'resources', 'scopes', 'deploymentState', 'secrets'] as const;
 export const PERMISSIONS = ['PROJECT_ADMIN', 'API_MANAGEMENT:EXPORT_IMPORT', 'API_MANAGEMENT:DEPLOY_UNDEPLOY'] as const;
-export const JOB_KINDS = ['project.inventory', 'archive.export', 'archive.import'] as const;
+export const JOB_KINDS = ['project.inventory', 'archive.export', 'archive.import', 'proxy.deploy', 'proxy.undeploy'] as const;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 const OVERRIDE_FIELDS = ['routing', 'maintenanceMode', 'endpointMap'] as const;
 
@@ -63,6 +63,17 @@ export function parseGrant(value: string, previous: { project: string; permissio
 
 export function parseProjectName(value: string): string {
   if (!NAME.test(value)) throw new InvalidArgumentError(`"${value}" is not a project name (1-128 letters, digits, ".", "_" or "-", starting with a letter or digit).`);
+  return value;
+}
+
+export function parseEnvironmentName(value: string): string {
+  if (!NAME.test(value)) throw new InvalidArgumentError(`"${value}" is not an environment name (1-128 letters, digits, ".", "_" or "-", starting with a letter or digit).`);
+  return value;
+}
+
+/** An API proxy's name or UUID; the server looks it up. */
+export function parseProxyRef(value: string): string {
+  if (value.trim().length === 0) throw new InvalidArgumentError('give an API proxy name or UUID.');
   return value;
 }
 

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from './cli-error.js';
 import type { CliRuntime } from './command-context.js';
 import { registerCatalogCommands } from './commands/catalog.command.js';
 import { registerContextCommands } from './commands/context.command.js';
+import { registerDeployCommands } from './commands/deploy.command.js';
 import { registerExportCommand } from './commands/export.command.js';
 import { registerImportCommands } from './commands/import.command.js';
 import { registerJobCommands } from './commands/jobs.command.js';
@@ -21,7 +22,7 @@ class ParseExit extends Error {
 
 export function buildProgram(runtime: CliRuntime & { exitCode?: number }, version: string): Command {
   const program = new Command('apiferry')
-    .description('Export, import and plan API-gateway proxies with an apiferry server, from a terminal or a pipeline.')
+    .description('Export, import, plan and deploy API-gateway proxies with an apiferry server, from a terminal or a pipeline.')
     .version(version, '-V, --version')
     .option('--server <url>', 'apiferry server URL (or APIFERRY_SERVER, or a context)')
     .option('--token <token>', 'access token (or APIFERRY_TOKEN, or a context)')
@@ -31,13 +32,14 @@ export function buildProgram(runtime: CliRuntime & { exitCode?: number }, versio
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 1 job or request failed, 2 plan has changes (plan --exit-code),
+Exit codes: 0 done, 1 job, request or a deployment to an environment failed, 2 plan has changes (plan --exit-code),
 3 usage error, 4 authentication or permission error, 5 server unreachable.`,
     );
   registerContextCommands(program, runtime);
   registerCatalogCommands(program, runtime);
   registerExportCommand(program, runtime);
   registerImportCommands(program, runtime);
+  registerDeployCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerTokenCommands(program, runtime);
 

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { parseConflicts, parseProjectName, passphraseFrom, readOverrides, type Conflicts } from '../arguments.js';
-import { ExitCode } from '../cli-error.js';
+import { collect, parseConflicts, parseEnvironmentName, parseProjectName, passphraseFrom, readOverrides, type Conflicts } from '../arguments.js';
+import { ExitCode, UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
 import { formatBytes, plural } from '../output/format.js';
 import { uploadArchive } from '../transfer/archive-upload.js';
+import { reportDeployment } from '../jobs/deployment-summary.js';
 import { countsTable, importReportLines, planTable, type ImportReport } from '../jobs/job-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
 import { followJob } from './job-start.js';
@@ -15,6 +16,7 @@ interface ImportOptions {
   overrides?: string;
   passphraseEnv?: string;
   dryRun?: boolean;
+  deployTo?: string[];
   wait: boolean;
   exitCode?: boolean;
 }
@@ -30,6 +32,8 @@ function withImportOptions(command: Command): Command {
 
 /** Uploads the archive and starts the import job; everything checkable locally is checked first. */
 async function startImport(ctx: CommandContext, file: string, options: ImportOptions, dryRun: boolean) {
+  const deployTo = options.deployTo ?? [];
+  if (dryRun && deployTo.length > 0) throw new UsageError('--deploy-to cannot be combined with --dry-run (a dry run deploys nothing)');
   const overrides = options.overrides ? await readOverrides(options.overrides) : {};
   const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
   const client = await ctx.client();
@@ -41,6 +45,7 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
     ...overrides,
     ...(passphrase ? { passphrase } : {}),
     ...(dryRun ? { dryRun: true } : {}),
+    ...(deployTo.length > 0 ? { deploy: true, deployTargetEnvironmentNameList: deployTo } : {}),
   });
   return { client, created };
 }
@@ -64,6 +69,7 @@ export function registerImportCommands(program: Command, runtime: CliRuntime): v
   withImportOptions(program.command('import'))
     .description('import a local archive into a project (uploaded through presigned multipart URLs)')
     .option('--dry-run', 'compute and print the plan; change nothing')
+    .option('--deploy-to <env>', 'after the import commits, deploy every imported proxy to this environment (repeatable; needs DEPLOY_UNDEPLOY)', collect(parseEnvironmentName))
     .option('--no-wait', 'print the job id and exit without waiting')
     .addHelpText('after', '\nExample:\n  apiferry import --project payments-prod payments.zip --conflicts apiProxy=overwrite,policy=keep --overrides prod-overrides.json')
     .action(
@@ -73,6 +79,8 @@ export function registerImportCommands(program: Command, runtime: CliRuntime): v
         return followJob(ctx, client, created, options.wait, (job) => {
           const report = job.result as ImportReport;
           ctx.output.result(job, () => (dryRun ? planLines(report, options.project) : [`imported ${basename(file)} into ${options.project}`, ...importReportLines(report)]));
+          // The import stands even when a gateway refused; the exit code says a deployment failed.
+          return !dryRun && (options.deployTo ?? []).length > 0 ? reportDeployment(report.deploymentResult, ctx.output) : ExitCode.Done;
         });
       }),
     );

@@ -14,7 +14,7 @@ function progressCell(job: Job): string {
 }
 
 export function registerJobCommands(program: Command, runtime: CliRuntime): void {
-  const jobs = program.command('jobs').description('export, import and inventory jobs');
+  const jobs = program.command('jobs').description('export, import, deploy and inventory jobs');
 
   jobs
     .command('list')

@@ -1,5 +1,6 @@
 import { describeProblem } from '../cli-error.js';
 import { formatBytes, formatFields, formatTable } from '../output/format.js';
+import { deploymentTable, type DeploymentResult } from './deployment-summary.js';
 import { isFinished, type Job } from './job-watcher.js';
 
 export interface ImportItem {
@@ -19,6 +20,8 @@ export interface ImportReport {
   items: ImportItem[];
   secrets?: { restored: boolean; warnings: string[] };
   deployment?: { status: string };
+  /** With `deploy: true`: the outcome for each target environment. */
+  deploymentResult?: DeploymentResult;
 }
 
 const COUNT_COLUMNS = ['created', 'overwritten', 'renamed', 'skipped', 'failed'];
@@ -49,6 +52,7 @@ export function importReportLines(report: ImportReport): string[] {
   const notes = noteworthy(report.items);
   if (notes.length > 0) lines.push('', planTable(notes));
   for (const warning of report.secrets?.warnings ?? []) lines.push(`warning: ${warning}`);
+  if (report.deploymentResult) lines.push('', deploymentTable(report.deploymentResult));
   return lines;
 }
 
@@ -81,6 +85,8 @@ export function jobLines(job: Job): string[] {
     lines.push(`download it with: apiferry jobs artifact ${job.id} -o ${result.artifact.fileName}`);
   } else if (result && job.kind === 'archive.import') {
     lines.push('', ...(result.dryRun ? [countsTable(result.counts), '', planTable(result.items)] : importReportLines(result as ImportReport)));
+  } else if (result && (job.kind === 'proxy.deploy' || job.kind === 'proxy.undeploy') && result.deploymentResult) {
+    lines.push('', deploymentTable(result.deploymentResult as DeploymentResult));
   } else if (result && job.kind === 'project.inventory') {
     lines.push('', formatTable(['TYPE', 'COUNT', 'BYTES'], (result.assets ?? []).map((a: any) => [a.type, a.count, a.definitionBytes])));
   }
