@@ -166,6 +166,18 @@ describe('deployments', () => {
       [b, 'deployed', proxy.revision],
     ]);
 
+    const shown = (await admin.get(`/v1/projects/${project}/apiProxies/catalogue`)).body.deployments;
+    expect(shown.map((d: any) => [d.environment, d.status, d.revision, d.current]).sort()).toEqual([
+      [a, 'deployed', proxy.revision, true],
+      [b, 'deployed', proxy.revision, true],
+    ]);
+
+    // The same revision again is a no-op, reported as such: the gateway is not called.
+    const again = await finishedJob(admin, await admin.post(`/v1/projects/${project}/apiProxies/catalogue/deployments`, { environments: [a] }));
+    expect(again.result.deploymentResult.environmentResults[0].proxies[0]).toMatchObject({ success: true, unchanged: true });
+    expect(again.result.deploymentResult.environmentResults[0].message).toContain('already deployed');
+    expect(gateway.callsFor(a, 'PUT')).toHaveLength(1);
+
     const undeployRequest = await admin.request('DELETE', `/v1/projects/${project}/apiProxies/catalogue/deployments`, { environments: [a] });
     const undeployed = await finishedJob(admin, undeployRequest);
     expect(undeployed.kind).toBe('proxy.undeploy');

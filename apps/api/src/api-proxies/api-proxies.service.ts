@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiProxyRepository, type ApiProxyRow, type ApiProxyWrite } from '#catalog';
+import { ApiProxyRepository, DeploymentRepository, type ApiProxyRow, type ApiProxyWrite } from '#catalog';
 import { ConflictError, NotFoundError, Permission, type ApiProxyModel, type Principal } from '#core';
 import { ProjectAccess } from '../common/project-access.service.js';
 
@@ -40,6 +40,7 @@ export class ApiProxiesService {
   constructor(
     @Inject(ApiProxyRepository) private readonly proxies: ApiProxyRepository,
     @Inject(ProjectAccess) private readonly access: ProjectAccess,
+    @Inject(DeploymentRepository) private readonly deployments: DeploymentRepository,
   ) {}
 
   async create(caller: Principal, projectName: string, model: ApiProxyModel): Promise<ApiProxyView> {
@@ -60,9 +61,19 @@ export class ApiProxiesService {
     return { items: result.items.map(toApiProxyView), nextCursor: result.nextCursor };
   }
 
+  /** One proxy, with where it is deployed (revision, status, time, message per environment). */
   async get(caller: Principal, projectName: string, nameOrUuid: string): Promise<ApiProxyView> {
     const project = await this.access.require(caller, projectName);
-    return toApiProxyView(await this.find(project.id, projectName, nameOrUuid));
+    const row = await this.find(project.id, projectName, nameOrUuid);
+    const deployments = (await this.deployments.listForProxy(project.id, row.uuid)).map((d) => ({
+      environment: d.environment_name,
+      revision: d.revision,
+      status: d.status,
+      message: d.message,
+      deployedAt: d.deployed_at.toISOString(),
+      current: d.revision === row.revision,
+    }));
+    return { ...toApiProxyView(row), deployments };
   }
 
   /** Replaces the whole definition; the uuid stays, the revision goes up. */

@@ -11,7 +11,8 @@ export interface EnvironmentResult {
   environmentName: string;
   success: boolean;
   message: string;
-  proxies: { uuid: string; name: string; revision: number; success: boolean; message: string }[];
+  /** `unchanged`: that revision was deployed there already, so the gateway was not called. */
+  proxies: { uuid: string; name: string; revision: number; success: boolean; message: string; unchanged?: boolean }[];
 }
 
 export interface DeploymentResult {
@@ -75,6 +76,14 @@ export class ProxyDeployer {
     try {
       await this.deployments.withEnvironmentLock(request.projectId, environmentName, async (db) => {
         for (const proxy of proxies) {
+          if (action === 'deploy') {
+            const current = await this.deployments.find(request.projectId, proxy.uuid, environmentName, db);
+            if (current?.status === STATUS_DEPLOYED && current.revision === proxy.revision) {
+              const message = `revision ${proxy.revision} is already deployed on ${environmentName}; nothing to do`;
+              outcomes.push({ uuid: proxy.uuid, name: proxy.name, revision: proxy.revision, success: true, message, unchanged: true });
+              continue;
+            }
+          }
           const outcome: DriverOutcome = action === 'deploy' ? await driver.deploy(settings, proxy) : await driver.undeploy(settings, proxy);
           if (action === 'deploy') {
             const status = outcome.success ? STATUS_DEPLOYED : STATUS_FAILED;

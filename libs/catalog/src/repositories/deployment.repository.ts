@@ -61,6 +61,16 @@ export class DeploymentRepository {
       .execute();
   }
 
+  async find(projectId: string, proxyUuid: string, environmentName: string, db: CatalogDb = this.db): Promise<DeploymentRow | undefined> {
+    return db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('proxy_uuid', '=', proxyUuid)
+      .where('environment_name', '=', environmentName)
+      .executeTakeFirst();
+  }
+
   async listForProxy(projectId: string, proxyUuid: string): Promise<DeploymentRow[]> {
     return this.db
       .selectFrom('deployments')
