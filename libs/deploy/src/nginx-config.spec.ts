@@ -41,6 +41,19 @@ describe('nginx configuration of a proxy', () => {
     expect(locations).toContain('add_header Access-Control-Allow-Methods "GET" always;');
   });
 
+  it('renders a response cache per proxy when cache is enabled', () => {
+    const { upstream, locations } = renderProxy(proxy({ cache: { enabled: true, ttlSeconds: 30 } }), '/var/lib/apiferry/nginx');
+    expect(upstream).toContain('proxy_cache_path /var/lib/apiferry/nginx/cache/11111111-2222-3333-4444-555555555555 levels=1:2 keys_zone=apiferry_cache_11111111222233334444555555555555:1m');
+    expect(locations).toContain('proxy_cache apiferry_cache_11111111222233334444555555555555;');
+    expect(locations).toContain('proxy_cache_valid 200 30s;');
+    expect(locations).toContain('add_header X-Cache-Status $upstream_cache_status;');
+    const off = renderProxy(proxy({ cache: { enabled: false, ttlSeconds: 30 } }), '/var/lib/apiferry/nginx');
+    expect(off.upstream).not.toContain('proxy_cache');
+    expect(off.locations).not.toContain('proxy_cache');
+    expect(renderProxy(proxy({ cache: { enabled: true } }), '/x').locations).toContain('proxy_cache_valid 200 60s;');
+    expect(() => renderProxy(proxy({ cache: { enabled: true, ttlSeconds: 0 } }), '/x')).toThrow(/ttlSeconds/);
+  });
+
   it('refuses values that would break out of the configuration', () => {
     expect(() => renderProxy(proxy({ basePath: '/shop; return 200' }))).toThrow(/base path/);
     expect(() => renderProxy(proxy({ cors: { enabled: true, allowOrigins: ['x" always; include /etc/passwd; #'] } }))).toThrow(/CORS origin/);

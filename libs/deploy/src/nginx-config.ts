@@ -75,6 +75,30 @@ interface Routing {
   timeoutMs?: number;
 }
 
+interface Cache {
+  enabled?: boolean;
+  ttlSeconds?: number;
+}
+
+/** The keys_zone of a proxy's response cache. */
+export function cacheZoneName(proxy: DeployableProxy): string {
+  return `apiferry_cache_${proxy.uuid.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** Where a proxy's response cache lives: `<configDir>/cache/<uuid>`. */
+export function cacheDirOf(configDir: string, proxy: DeployableProxy): string {
+  return `${configDir.replace(/\/+$/, '')}/cache/${safe(proxy.uuid, 'proxy uuid')}`;
+}
+
+/** The proxy's cache settings when its response cache is enabled (and it is not in maintenance). */
+export function enabledCache(proxy: DeployableProxy): { ttlSeconds: number } | undefined {
+  const cache = proxy.cache as Cache | undefined;
+  if (cache?.enabled !== true || proxy.maintenanceMode === true) return undefined;
+  const ttl = cache.ttlSeconds ?? 60;
+  if (!Number.isInteger(ttl) || ttl < 1) throw new Error(`cache ttlSeconds ${ttl} must be a whole number of seconds above 0`);
+  return { ttlSeconds: ttl };
+}
+
 interface Cors {
   enabled?: boolean;
   allowOrigins?: string[];
@@ -84,8 +108,12 @@ interface Cors {
   allowCredentials?: boolean;
 }
 
-/** The two files of one proxy; throws when the proxy cannot be expressed as nginx configuration. */
-export function renderProxy(proxy: DeployableProxy): { upstream: string; locations: string } {
+/**
+ * The two files of one proxy; throws when the proxy cannot be expressed as nginx configuration.
+ * The `.conf` file is included at http level, so it also carries the `proxy_cache_path` of a
+ * proxy whose response cache is enabled (its directory under `configDir`).
+ */
+export function renderProxy(proxy: DeployableProxy, configDir?: string): { upstream: string; locations: string } {
   const routing = (proxy.routing ?? {}) as Routing;
   const addresses = routing.addressList ?? [];
   if (addresses.length === 0) throw new Error('the proxy has no backend address to route to');
@@ -100,7 +128,12 @@ export function renderProxy(proxy: DeployableProxy): { upstream: string; locatio
     return `  server ${safe(url.hostname, 'backend host')}:${port}${weighted};`;
   });
   const directive = ALGORITHM_DIRECTIVES[algorithm];
-  const upstream = `upstream ${upstreamName(proxy)} {\n${directive ? `  ${directive}\n` : ''}${servers.join('\n')}\n}\n`;
+  let upstream = `upstream ${upstreamName(proxy)} {\n${directive ? `  ${directive}\n` : ''}${servers.join('\n')}\n}\n`;
+  const cache = enabledCache(proxy);
+  if (cache) {
+    if (!configDir) throw new Error('a response cache needs the environment configDir');
+    upstream += `proxy_cache_path ${cacheDirOf(safe(configDir, 'configDir'), proxy)} levels=1:2 keys_zone=${cacheZoneName(proxy)}:1m max_size=64m inactive=${Math.max(cache.ttlSeconds, 600)}s use_temp_path=off;\n`;
+  }
 
   const basePath = safe(proxy.basePath.replace(/\/+$/, ''), 'base path');
   if (!basePath.startsWith('/')) throw new Error(`base path "${proxy.basePath}" must start with "/"`);
@@ -119,6 +152,9 @@ export function renderProxy(proxy: DeployableProxy): { upstream: string; locatio
       `proxy_read_timeout ${timeout};`,
       `proxy_connect_timeout ${timeout};`,
     );
+    if (cache) {
+      body.push(`proxy_cache ${cacheZoneName(proxy)};`, `proxy_cache_valid 200 ${cache.ttlSeconds}s;`, 'add_header X-Cache-Status $upstream_cache_status;');
+    }
   }
   const locations = `location ^~ ${basePath}/ {\n${body.map((l) => `  ${l}`).join('\n')}\n}\n`;
   return { upstream, locations };

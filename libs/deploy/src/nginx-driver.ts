@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DeployDriver, DeployEnvironment, DeployableProxy, DriverOutcome } from './deploy-driver.js';
-import { listenAddressOf, nginxSettingsProblem, renderMainConfig, renderProxy, type NginxSettings } from './nginx-config.js';
+import { enabledCache, listenAddressOf, nginxSettingsProblem, renderMainConfig, renderProxy, type NginxSettings } from './nginx-config.js';
 
 const run = promisify(execFile);
 const VERIFY_TIMEOUT_MS = 5_000;
@@ -33,7 +33,7 @@ export class NginxDeployDriver implements DeployDriver {
     const settings = env.settings as unknown as NginxSettings;
     let files: { upstream: string; locations: string } | undefined;
     try {
-      if (action === 'deploy') files = renderProxy(proxy);
+      if (action === 'deploy') files = renderProxy(proxy, settings.configDir);
     } catch (err) {
       return { success: false, message: `The proxy cannot be deployed to nginx: ${(err as Error).message}.` };
     }
@@ -47,6 +47,9 @@ export class NginxDeployDriver implements DeployDriver {
       await mkdir(next, { recursive: true });
       for (const file of await readdir(current)) await copyFile(join(current, file), join(next, file));
       if (files) {
+        // nginx creates the proxy's own cache directory itself (owned by its worker user); it
+        // needs the parent. The workers must be able to reach it: configDir must be searchable.
+        if (enabledCache(proxy)) await mkdir(join(dir, 'cache'), { recursive: true });
         await writeFile(join(next, `${proxy.uuid}.conf`), files.upstream);
         await writeFile(join(next, `${proxy.uuid}.locations`), files.locations);
       } else {
@@ -61,9 +64,15 @@ export class NginxDeployDriver implements DeployDriver {
         return { success: false, message: `nginx rejected the configuration: ${tested.output}` };
       }
       await switchTo(dir, nextName);
+      const errorLog = join(dir, 'error.log');
+      const logStart = await sizeOf(errorLog);
       const reloaded = await this.nginx(['-s', 'reload', '-c', join(dir, 'nginx.conf')]);
-      const verified = reloaded.ok ? await verify(settings, proxy, action) : `reload failed: ${reloaded.output}`;
+      let verified = reloaded.ok ? await verify(settings, proxy, action) : `reload failed: ${reloaded.output}`;
       if (verified !== undefined) {
+        // `nginx -s reload` only signals the master: when the new configuration cannot be
+        // applied (a port that cannot be bound, ...) nginx says why in its error log only.
+        const emerg = await emergenciesSince(errorLog, logStart);
+        if (emerg) verified += `; nginx: ${emerg}`;
         await switchTo(dir, await relativeGeneration(dir, current));
         await this.nginx(['-s', 'reload', '-c', join(dir, 'nginx.conf')]);
         await rm(next, { recursive: true, force: true });
@@ -111,6 +120,36 @@ async function switchTo(dir: string, generation: string): Promise<void> {
 
 async function relativeGeneration(dir: string, absolute: string): Promise<string> {
   return absolute.slice(dir.replace(/\/+$/, '').length + 1);
+}
+
+async function sizeOf(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+}
+
+/** The last few `[emerg]`/`[alert]` lines nginx wrote to its error log after `offset`, without their timestamps. */
+async function emergenciesSince(path: string, offset: number): Promise<string> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const length = Math.min(Math.max((await handle.stat()).size - offset, 0), 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, offset);
+      return buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => /\[(emerg|alert)\]/.test(line))
+        .map((line) => line.replace(/^\S+ \S+ \[(emerg|alert)\] \d+#\d+: /, ''))
+        .slice(-3)
+        .join(' ');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return '';
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
