@@ -9,3 +9,5 @@ export * from './import/conflict-policy.js';
 export * from './import/import-planner.js';
 export { SecretBox } from './secret-box.js';
 export * from './assets/asset-references.js';
+export { isUuid } from './uuid.js';
+export { withTimeout } from './with-timeout.js';

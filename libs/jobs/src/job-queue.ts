@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { withTimeout } from '#core';
 import type { RedisConnectionSettings } from './redis.js';
 import { ALL_JOB_KINDS, queueNameOf, type JobKind } from './job-kinds.js';
 
@@ -94,9 +95,3 @@ export class JobQueue {
   }
 }
 
-/** BullMQ waits for Redis forever (workers need that); requests must not. */
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  return Promise.race([work, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProxyRepository, DeploymentRepository, type ApiProxyRow, type ApiProxyWrite } from '#catalog';
-import { ConflictError, NotFoundError, Permission, type ApiProxyModel, type Principal } from '#core';
+import { ConflictError, NotFoundError, Permission, type ApiProxyModel, type Principal, isUuid } from '#core';
 import { ProjectAccess } from '../common/project-access.service.js';
 
 export type ApiProxyView = Record<string, unknown> & { uuid: string; name: string; revision: number };
@@ -33,7 +33,6 @@ function toWrite(model: ApiProxyModel, uuid: string): ApiProxyWrite {
   };
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ApiProxiesService {
@@ -100,7 +99,7 @@ export class ApiProxiesService {
 
   private async find(projectId: string, projectName: string, nameOrUuid: string): Promise<ApiProxyRow> {
     const row =
-      (UUID_PATTERN.test(nameOrUuid) ? await this.proxies.findByUuid(projectId, nameOrUuid) : undefined) ??
+      (isUuid(nameOrUuid) ? await this.proxies.findByUuid(projectId, nameOrUuid) : undefined) ??
       (await this.proxies.findByName(projectId, nameOrUuid));
     if (!row) throw new NotFoundError(`API proxy "${nameOrUuid}" does not exist in project "${projectName}".`);
     return row;

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AssetRepository, EnvironmentRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal } from '#core';
+import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
 import { JobKind } from '#jobs';
 import { ObjectStore } from '#storage';
 import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
 import type { ExportRequestDto } from './export-request.dto.js';
 import type { ImportOptionsDto } from './import-request.dto.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Validates export and import requests as far as possible up front, then creates their jobs. */
 @Injectable()
@@ -31,7 +30,7 @@ export class ArchivesService {
     const proxies = [...new Set(dto.proxies ?? [])];
     if (proxies.length > 0) {
       const found = [
-        ...(await this.assets.findByUuids('apiProxy', project.id, proxies.filter((p) => UUID_PATTERN.test(p)))),
+        ...(await this.assets.findByUuids('apiProxy', project.id, proxies.filter(isUuid))),
         ...(await this.assets.findByNames('apiProxy', project.id, proxies)),
       ];
       const missing = proxies.filter((sel) => !found.some((p) => p.uuid === sel || p.name === sel));

@@ -3,12 +3,11 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { UploadRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { ConflictError, DomainError, NotFoundError, ValidationError, type Principal } from '#core';
+import { ConflictError, DomainError, NotFoundError, ValidationError, type Principal, isUuid } from '#core';
 import { ObjectStore } from '#storage';
 import { checkZipFileName, ZipUploadGuard } from './zip-upload-guard.js';
 import type { CompleteUploadDto, CreateUploadDto } from './import-request.dto.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PRESIGN_PARTS_MAX = 10_000;
 
 function objectKeyOf(projectId: string, uploadId: string): string {
@@ -116,7 +115,7 @@ export class UploadsService {
   }
 
   private async find(project: ProjectRow, id: string): Promise<UploadRow> {
-    const upload = UUID_PATTERN.test(id) ? await this.uploads.find(project.id, id) : undefined;
+    const upload = isUuid(id) ? await this.uploads.find(project.id, id) : undefined;
     if (!upload) throw new NotFoundError(`Upload ${id} does not exist in project "${project.name}".`);
     return upload;
   }

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProxyRepository, DeploymentRepository, EnvironmentRepository, type ApiProxyRow, type ProjectRow } from '#catalog';
-import { NotFoundError, Permission, ValidationError, type Principal } from '#core';
+import { NotFoundError, Permission, ValidationError, type Principal, isUuid } from '#core';
 import { JobKind } from '#jobs';
 import { ProjectAccess } from '../common/project-access.service.js';
 import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
 import type { DeploymentRequestDto } from './deployment-request.dto.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Deploy and undeploy one proxy as jobs, after checking the proxy and every environment exist; and its deployment state. */
 @Injectable()
@@ -65,7 +64,7 @@ export class DeploymentsService {
 
   private async findProxy(project: ProjectRow, nameOrUuid: string): Promise<ApiProxyRow> {
     const row =
-      (UUID_PATTERN.test(nameOrUuid) ? await this.proxies.findByUuid(project.id, nameOrUuid) : undefined) ??
+      (isUuid(nameOrUuid) ? await this.proxies.findByUuid(project.id, nameOrUuid) : undefined) ??
       (await this.proxies.findByName(project.id, nameOrUuid));
     if (!row) throw new NotFoundError(`API proxy "${nameOrUuid}" does not exist in project "${project.name}".`);
     return row;

@@ -4,18 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { CATALOG_DB, type CatalogDb } from '#catalog';
 import { JobQueue } from '#jobs';
+import { withTimeout } from '#core';
 import { ObjectStore } from '#storage';
 import { Public } from '../common/public.decorator.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS))),
-  ]).finally(() => clearTimeout(timer));
-}
 
 @ApiExcludeController()
 @Public()
@@ -44,7 +38,7 @@ export class HealthController {
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
-          await withTimeout(check());
+          await withTimeout(check(), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`);
           return [name, { status: 'ok' }] as const;
         } catch (err) {
           return [name, { status: 'down', error: (err as Error).message }] as const;

@@ -13,6 +13,7 @@ import {
   Permission,
   ValidationError,
   type Principal,
+  isUuid,
 } from '#core';
 import { JobQueue, type JobKind, type JobPayload } from '#jobs';
 import { LOGGER } from '#observability';
@@ -34,7 +35,6 @@ export interface CreatedJob {
   replayed: boolean;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class JobsService {
@@ -150,7 +150,7 @@ export class JobsService {
 
   /** A job the caller may not see answers exactly like a job that does not exist. */
   private async findVisible(caller: Principal, id: string): Promise<JobRow> {
-    const job = UUID_PATTERN.test(id) ? await this.jobs.find(id) : undefined;
+    const job = isUuid(id) ? await this.jobs.find(id) : undefined;
     const projectName = (job?.payload as { projectName?: string } | undefined)?.projectName;
     if (!job || !(caller.instanceAdmin || (projectName && canSeeProject(caller, projectName)))) {
       throw new NotFoundError(`Job ${id} does not exist.`);

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebhookRepository, type ProjectRow, type WebhookEndpointRow } from '#catalog';
-import { ConflictError, NotFoundError, Permission, SecretBox, ValidationError, type Principal } from '#core';
+import { ConflictError, NotFoundError, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
 import { LOGGER } from '#observability';
 import { generateWebhookSecret, WebhookDeliveryQueue, WebhookTargetGuard, WebhookTargetRefused } from '#webhooks';
 import { ProjectAccess } from '../common/project-access.service.js';
 import type { CreateWebhookDto, DeliveryListQueryDto, UpdateWebhookDto } from './webhook.dto.js';
 import { toDeliveryView, toEndpointView } from './webhook-view.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Every event fans out to each endpoint; a bound keeps one project from flooding the queue. */
 export const MAX_ENDPOINTS_PER_PROJECT = 20;
 /** After a rotation the previous secret keeps signing this long, so receivers can switch over. */
@@ -73,7 +72,7 @@ export class WebhooksService {
 
   async delete(caller: Principal, projectName: string, id: string): Promise<void> {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
-    if (!UUID_PATTERN.test(id) || !(await this.webhooks.deleteEndpoint(project.id, id))) throw notFound(id, project);
+    if (!isUuid(id) || !(await this.webhooks.deleteEndpoint(project.id, id))) throw notFound(id, project);
   }
 
   /** A new secret, answered once; the old one keeps signing beside it for 24 hours. */
@@ -101,7 +100,7 @@ export class WebhooksService {
   async redeliver(caller: Principal, projectName: string, id: string, deliveryId: string) {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
     const endpoint = await this.endpoint(project, id);
-    const delivery = UUID_PATTERN.test(deliveryId) ? await this.webhooks.findDeliveryOfEndpoint(endpoint.id, deliveryId) : undefined;
+    const delivery = isUuid(deliveryId) ? await this.webhooks.findDeliveryOfEndpoint(endpoint.id, deliveryId) : undefined;
     if (!delivery) throw new NotFoundError(`Webhook endpoint ${id} has no delivery ${deliveryId}.`);
     if (!endpoint.enabled) {
       throw new ConflictError(`Webhook endpoint ${id} is disabled (${endpoint.disabled_reason ?? 'no reason given'}); enable it with PATCH {"enabled": true} first.`);
@@ -112,7 +111,7 @@ export class WebhooksService {
   }
 
   private async endpoint(project: ProjectRow, id: string): Promise<WebhookEndpointRow> {
-    const row = UUID_PATTERN.test(id) ? await this.webhooks.findEndpoint(project.id, id) : undefined;
+    const row = isUuid(id) ? await this.webhooks.findEndpoint(project.id, id) : undefined;
     if (!row) throw notFound(id, project);
     return row;
   }

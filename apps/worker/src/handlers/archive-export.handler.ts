@@ -4,12 +4,11 @@ import type { Kysely } from 'kysely';
 import { ArchiveWriter, SecretSealer } from '#archive';
 import { AssetRepository, CATALOG_DB, type AssetRecord, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { NotFoundError, requiredReferences, sleep, SecretBox, TYPES_WITH_SECRETS, type AssetReference } from '#core';
+import { NotFoundError, requiredReferences, sleep, SecretBox, TYPES_WITH_SECRETS, type AssetReference, isUuid } from '#core';
 import { JobKind, type ExportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function artifactKey(projectId: string, jobId: string, fileName: string): string {
   return `exports/${projectId}/${jobId}/${fileName}`;
@@ -108,7 +107,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     if (wholeProject) {
       for await (const batch of this.assets.stream('apiProxy', payload.projectId, trx)) await writeProxies(batch);
     } else {
-      const uuids = payload.proxies.filter((p) => UUID_PATTERN.test(p));
+      const uuids = payload.proxies.filter(isUuid);
       const found = [
         ...(await this.assets.findByUuids('apiProxy', payload.projectId, uuids, trx)),
         ...(await this.assets.findByNames('apiProxy', payload.projectId, payload.proxies, trx)),
