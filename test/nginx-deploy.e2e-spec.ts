@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,23 @@ async function freePort(): Promise<number> {
       expect(counted.hits).toBe(1);
       expect(statuses).toEqual(['MISS', 'HIT', 'HIT', 'HIT', 'HIT']);
 
+      // A new revision with the cache still on never answers from the previous revision's cache.
+      expect((await admin.put(`/v1/projects/${project}/apiProxies/cached`, { ...body, cors: { enabled: true, allowOrigins: ['https://cached.example.com'] } })).status).toBe(200);
+      const redeployed = await finishedJob(admin, await admin.post(`/v1/projects/${project}/apiProxies/cached/deployments`, { environments: [env] }));
+      expect(redeployed.result.deploymentResult.success).toBe(true);
+      counted.hits = 0;
+      const afterRedeploy: (string | null)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const answer = await gateway('/cached/items');
+        expect(answer.headers.get('access-control-allow-origin')).toBe('https://cached.example.com');
+        await answer.arrayBuffer();
+        afterRedeploy.push(answer.headers.get('x-cache-status'));
+      }
+      expect(afterRedeploy).toEqual(['MISS', 'HIT', 'HIT']);
+      expect(counted.hits).toBe(1);
+      const { uuid } = (await admin.get(`/v1/projects/${project}/apiProxies/cached`)).body as { uuid: string };
+      expect(existsSync(join(configDir, 'cache', uuid))).toBe(true);
+
       expect((await admin.put(`/v1/projects/${project}/apiProxies/cached`, { ...body, cache: { enabled: false } })).status).toBe(200);
       const uncached = await finishedJob(admin, await admin.post(`/v1/projects/${project}/apiProxies/cached/deployments`, { environments: [env] }));
       expect(uncached.result.deploymentResult.success).toBe(true);
@@ -133,6 +150,7 @@ async function freePort(): Promise<number> {
         await answer.arrayBuffer();
       }
       expect(counted.hits).toBe(5);
+      expect(existsSync(join(configDir, 'cache', uuid))).toBe(false); // a cache turned off leaves nothing on disk
 
       const undeployed = await finishedJob(admin, await admin.request('DELETE', `/v1/projects/${project}/apiProxies/cached/deployments`, { environments: [env] }));
       expect(undeployed.result.deploymentResult.success).toBe(true);
@@ -199,6 +217,17 @@ async function freePort(): Promise<number> {
       expect(resultOf(result, broken)).toMatchObject({ success: false, message: expect.stringContaining('Address already in use') });
       expect(await proxyHeader(listenPort)).not.toBe(secondHeader);
       expect(await proxyHeader(secondPort)).toBe(firstHeader); // the previous configuration still serves
+      // ...and stays on disk: the next reload (by anyone) must not pick up the held port.
+      const mainOnDisk = readFileSync(join(secondDir, 'nginx.conf'), 'utf8');
+      expect(mainOnDisk).toContain(`:${secondPort};`);
+      expect(mainOnDisk).not.toContain(`:${heldPort};`);
+
+      // (c) once the port is free, the same deployment succeeds on it.
+      await new Promise((resolve) => held.close(resolve));
+      heldOpen = false;
+      result = await deploy();
+      expect(resultOf(result, broken)).toMatchObject({ success: true });
+      expect(await proxyHeader(heldPort)).toBe(await proxyHeader(listenPort));
     } finally {
       try {
         execFileSync(NGINX, ['-s', 'quit', '-c', join(secondDir, 'nginx.conf')], { stdio: 'ignore' });

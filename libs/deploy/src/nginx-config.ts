@@ -153,7 +153,8 @@ export function renderProxy(proxy: DeployableProxy, configDir?: string): { upstr
       `proxy_connect_timeout ${timeout};`,
     );
     if (cache) {
-      body.push(`proxy_cache ${cacheZoneName(proxy)};`, `proxy_cache_valid 200 ${cache.ttlSeconds}s;`, 'add_header X-Cache-Status $upstream_cache_status;');
+      // The revision in the key: a redeployed proxy never answers from its previous revision's cache.
+      body.push(`proxy_cache ${cacheZoneName(proxy)};`, `proxy_cache_key "$scheme$proxy_host$request_uri rev=${proxy.revision}";`, `proxy_cache_valid 200 ${cache.ttlSeconds}s;`, 'add_header X-Cache-Status $upstream_cache_status;');
     }
   }
   const locations = `location ^~ ${basePath}/ {\n${body.map((l) => `  ${l}`).join('\n')}\n}\n`;

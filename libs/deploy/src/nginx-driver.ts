@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DeployDriver, DeployEnvironment, DeployableProxy, DriverOutcome } from './deploy-driver.js';
-import { enabledCache, listenAddressOf, nginxSettingsProblem, renderMainConfig, renderProxy, type NginxSettings } from './nginx-config.js';
+import { cacheDirOf, enabledCache, listenAddressOf, nginxSettingsProblem, renderMainConfig, renderProxy, type NginxSettings } from './nginx-config.js';
 
 const run = promisify(execFile);
 const VERIFY_TIMEOUT_MS = 5_000;
@@ -40,7 +40,11 @@ export class NginxDeployDriver implements DeployDriver {
     const dir = settings.configDir;
     const live = join(dir, 'live');
     try {
-      await initNginxConfigDir(settings);
+      await ensureLayout(dir);
+      // The main configuration names the listen port: it changes with the environment's
+      // settings, so it is switched and rolled back together with the proxies.
+      const main = join(dir, 'nginx.conf');
+      const previousMain = await readFile(main, 'utf8').catch(() => undefined);
       const current = join(dir, await readlink(live));
       const nextName = `generations/${Date.now()}-${randomBytes(3).toString('hex')}`;
       const next = join(dir, nextName);
@@ -64,6 +68,7 @@ export class NginxDeployDriver implements DeployDriver {
         return { success: false, message: `nginx rejected the configuration: ${tested.output}` };
       }
       await switchTo(dir, nextName);
+      await replaceFile(main, renderMainConfig(settings, live));
       const errorLog = join(dir, 'error.log');
       const logStart = await sizeOf(errorLog);
       const reloaded = await this.nginx(['-s', 'reload', '-c', join(dir, 'nginx.conf')]);
@@ -74,11 +79,15 @@ export class NginxDeployDriver implements DeployDriver {
         const emerg = await emergenciesSince(errorLog, logStart);
         if (emerg) verified += `; nginx: ${emerg}`;
         await switchTo(dir, await relativeGeneration(dir, current));
+        if (previousMain !== undefined) await replaceFile(main, previousMain);
         await this.nginx(['-s', 'reload', '-c', join(dir, 'nginx.conf')]);
         await rm(next, { recursive: true, force: true });
         return { success: false, message: `The change was rolled back: ${verified}` };
       }
       await rm(current, { recursive: true, force: true });
+      // Cached answers of a proxy whose cache is now off (or that is gone) would only fill the
+      // disk; a redeploy with the cache on needs no purge: its cache key carries the revision.
+      if (!files || !enabledCache(proxy)) await rm(cacheDirOf(dir, proxy), { recursive: true, force: true });
       return { success: true, message: action === 'deploy' ? `deployed revision ${proxy.revision}` : 'undeployed' };
     } catch (err) {
       return { success: false, message: `The nginx configuration could not be changed: ${(err as Error).message}` };
@@ -98,15 +107,26 @@ export class NginxDeployDriver implements DeployDriver {
 
 /** Creates the main configuration and an empty first generation if they are missing. */
 export async function initNginxConfigDir(settings: NginxSettings): Promise<string> {
-  const dir = settings.configDir;
-  const main = join(dir, 'nginx.conf');
+  const main = join(settings.configDir, 'nginx.conf');
+  await ensureLayout(settings.configDir);
+  await replaceFile(main, renderMainConfig(settings, join(settings.configDir, 'live')));
+  return main;
+}
+
+/** The directories and the `live` symlink (to an empty first generation) a config dir needs. */
+async function ensureLayout(dir: string): Promise<void> {
   for (const sub of ['tmp', 'generations']) await mkdir(join(dir, sub), { recursive: true });
   if (!(await exists(join(dir, 'live')))) {
     await mkdir(join(dir, 'generations', 'initial'), { recursive: true });
     await symlink('generations/initial', join(dir, 'live'));
   }
-  await writeFile(main, renderMainConfig(settings, join(dir, 'live')));
-  return main;
+}
+
+/** Writes beside and renames over, so nginx never reads a half-written file. */
+async function replaceFile(path: string, content: string): Promise<void> {
+  const temp = `${path}.${randomBytes(3).toString('hex')}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, path);
 }
 
 async function switchTo(dir: string, generation: string): Promise<void> {
