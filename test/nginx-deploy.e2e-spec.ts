@@ -206,6 +206,18 @@ async function freePort(): Promise<number> {
       expect(secondHeader).not.toBe(firstHeader);
       expect(await proxyHeader(secondPort)).toBe(firstHeader);
 
+      // (a2) the configDir is read-only (a read-only bind mount: root ignores file modes).
+      expect((await admin.put(`/v1/projects/${project}/apiProxies/drill`, { ...body, cors: { enabled: true, allowOrigins: ['https://readonly.example.com'] } })).status).toBe(200);
+      execFileSync('mount', ['--bind', '-o', 'ro', secondDir, secondDir]);
+      try {
+        result = await deploy();
+      } finally {
+        execFileSync('umount', [secondDir]);
+      }
+      expect(resultOf(result, healthy)).toMatchObject({ success: true });
+      expect(resultOf(result, broken)).toMatchObject({ success: false, message: expect.stringContaining('read-only file system') });
+      expect(await proxyHeader(secondPort)).toBe(firstHeader);
+
       // (b) the environment moves to a port another process holds: nginx cannot bind it on reload.
       const heldPort = await freePort();
       await new Promise<void>((resolve) => held.listen(heldPort, '127.0.0.1', resolve));

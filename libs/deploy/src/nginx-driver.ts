@@ -48,7 +48,7 @@ export class NginxDeployDriver implements DeployDriver {
       const current = join(dir, await readlink(live));
       const nextName = `generations/${Date.now()}-${randomBytes(3).toString('hex')}`;
       const next = join(dir, nextName);
-      await mkdir(next, { recursive: true });
+      await mkdir(next); // not recursive: Node reports a read-only file system as ENOENT then
       for (const file of await readdir(current)) await copyFile(join(current, file), join(next, file));
       if (files) {
         // nginx creates the proxy's own cache directory itself (owned by its worker user); it
