@@ -31,18 +31,20 @@ export class WebhookReceiver {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  /** Listens on `host` (any 127.0.0.0/8 address works on Linux's loopback) and a free port. */
+  static async start(host = '127.0.0.1'): Promise<WebhookReceiver> {
     let receiver: WebhookReceiver | undefined;
     const server = createServer((req, res) => receiver?.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port);
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port, host);
     return receiver;
   }
 
-  url(path = '/hook'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+  url(path = '/hook', host = this.host): string {
+    return `http://${host}:${this.port}${path}`;
   }
 
   /** Answers `status` (500 unless told) to the next `count` requests, then 204 again. */
