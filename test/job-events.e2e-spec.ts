@@ -7,6 +7,7 @@ import { ApiClient } from './support/http.js';
 import { finishedJob } from './support/jobs.js';
 import { eventually, startProcess, type RunningProcess } from './support/service.js';
 import { testEnv } from './support/test-env.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 interface SseEvent {
   id?: string;
@@ -196,8 +197,8 @@ describe('retention sweep', () => {
 
   beforeAll(async () => {
     [api, worker] = await Promise.all([
-      startProcess('api', { QUEUE_PREFIX: prefix }),
-      startProcess('worker', { QUEUE_PREFIX: prefix, RETENTION_SWEEP_INTERVAL_MS: '300' }),
+      startProcess('api', { QUEUE_PREFIX: prefix, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }),
+      startProcess('worker', { QUEUE_PREFIX: prefix, RETENTION_SWEEP_INTERVAL_MS: '300', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }),
     ]);
     admin = new ApiClient(api.url, env.adminToken);
     db = new pg.Client({ connectionString: env.databaseUrl });
@@ -244,6 +245,30 @@ describe('retention sweep', () => {
     await eventually(async () => ((await store.listMultipartUploads(uploadPrefix)).length === 0 ? true : undefined), 'the multipart upload to be aborted', 15_000);
     const complete = await admin.post(`/v1/projects/${project}/uploads/${upload.body.id}/complete`, { parts: [{ partNumber: 1, etag: '"x"' }] });
     expect(complete.status).toBe(404);
+  });
+
+  it('deletes webhook delivery-log entries older than the retention period, and keeps newer ones', async () => {
+    const project = await createProject(admin);
+    const receiver = await WebhookReceiver.start();
+    try {
+      const endpoint = await admin.post(`/v1/projects/${project}/webhooks`, { url: receiver.url(), events: ['job.succeeded'] });
+      expect(endpoint.status).toBe(201);
+      receiver.secrets.push(endpoint.body.secret);
+      await finishedJob(admin, await admin.post(`/v1/projects/${project}/inventory`));
+      await finishedJob(admin, await admin.post(`/v1/projects/${project}/inventory`));
+      const log = async () => (await admin.get(`/v1/projects/${project}/webhooks/${endpoint.body.id}/deliveries`)).body.items as { id: string; state: string }[];
+      const [newer, older] = await eventually(async () => {
+        const items = await log();
+        return items.length === 2 && items.every((i) => i.state === 'succeeded') ? items : undefined;
+      }, 'two logged deliveries');
+      // Test setup only: age one attempt past the 30-day retention, as time would.
+      const aged = await db.query(`update webhook_deliveries set created_at = now() - interval '31 days' where id = $1`, [older!.id]);
+      expect(aged.rowCount).toBe(1);
+      await eventually(async () => ((await log()).length === 1 ? true : undefined), 'the old delivery-log entry to be deleted', 15_000);
+      expect((await log()).map((i) => i.id)).toEqual([newer!.id]);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('forgets idempotency keys older than 24 hours: the key can then start a new job', async () => {

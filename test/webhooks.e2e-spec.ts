@@ -310,6 +310,79 @@ describe('webhooks', () => {
     expect(hooks.received).toHaveLength(1);
   });
 
+  it('delivers to a webhook given with one job, and only that job\'s events; its secret is answered once', async () => {
+    const project = await createProject(admin);
+    const hooks = await receiver();
+    const created = await admin.post(`/v1/projects/${project}/inventory`, { webhook: { url: hooks.url('/ci') } });
+    expect(created.status).toBe(202);
+    expect(created.body.webhook).toMatchObject({ url: hooks.url('/ci'), events: ['job.succeeded', 'job.failed', 'job.canceled', 'deployment.completed'], enabled: true });
+    expect(created.body.webhook.secret).toMatch(/^whsec_/);
+    hooks.secrets.push(created.body.webhook.secret);
+    const job = await finishedJob(admin, created);
+    expect(job.webhook).toEqual({ ...created.body.webhook, secret: undefined, links: { deliveries: `/v1/projects/${project}/webhooks/${created.body.webhook.id}/deliveries` } });
+    expect(job.webhook).not.toHaveProperty('secret');
+
+    const [delivery] = await hooks.waitForCount(1, 'the job webhook delivery');
+    expect(delivery!.verifiedBy).toEqual([0]);
+    expect(delivery!.event).toMatchObject({ type: 'job.succeeded', data: { jobId: job.id, state: 'succeeded' } });
+    const log = await eventually(async () => {
+      const items = await deliveryLog(project, created.body.webhook.id);
+      return items[0]?.state === 'succeeded' ? items : undefined;
+    }, 'the job webhook delivery to be logged');
+    expect(log.map((i) => [i.attempt, i.statusCode])).toEqual([[1, 204]]);
+
+    // Another job of the same project does not reach it, and it is no project endpoint.
+    await inventory(project);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hooks.received).toHaveLength(1);
+    expect((await admin.get(`/v1/projects/${project}/webhooks`)).body.items).toEqual([]);
+  });
+
+  it('refuses a bad webhook option with 400 and starts no job', async () => {
+    const project = await createProject(admin);
+    const before = (await admin.get(`/v1/jobs?project=${project}`)).body.items.length;
+    const refusedTarget = await admin.post(`/v1/projects/${project}/exports`, { webhook: { url: 'http://169.254.169.254/hook' } });
+    expect(refusedTarget.status).toBe(400);
+    expect(refusedTarget.contentType).toContain('application/problem+json');
+    expect(refusedTarget.body.errors).toEqual([{ pointer: '/webhook/url', detail: expect.stringMatching(/not a public address/) }]);
+    const badEvents = await admin.post(`/v1/projects/${project}/inventory`, { webhook: { url: 'http://127.0.0.1:9/x', events: ['job.exploded'] } });
+    expect(badEvents.status).toBe(400);
+    expect(badEvents.body.errors).toEqual([{ pointer: '/webhook/events', detail: expect.stringContaining('job.succeeded') }]);
+    const notAnObject = await admin.post(`/v1/projects/${project}/exports`, { webhook: 'http://127.0.0.1:9/x' });
+    expect(notAnObject.status).toBe(400);
+    expect((await admin.get(`/v1/jobs?project=${project}`)).body.items).toHaveLength(before);
+  });
+
+  it('sends opt-in job.progress events in order before the terminal event', async () => {
+    const project = await createProject(admin);
+    for (let i = 0; i < 40; i++) await createProxy(admin, project, { name: `progress-${i}`, basePath: `/progress-${i}` });
+    const hooks = await receiver();
+    const created = await admin.post(`/v1/projects/${project}/exports`, { webhook: { url: hooks.url('/progress'), events: ['job.progress', 'job.succeeded'] } });
+    hooks.secrets.push(created.body.webhook.secret);
+    const job = await finishedJob(admin, created);
+    expect(job.state).toBe('succeeded');
+    await hooks.waitForCount(1, 'the job.succeeded delivery after the progress events', '/progress');
+    await eventually(async () => (hooks.received.some((d) => d.event?.type === 'job.succeeded') ? true : undefined), 'job.succeeded');
+    // Each delivery is its own message; order them by their event time.
+    const events = hooks.received
+      .map((d) => d.event)
+      .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.data.progress?.done ?? Infinity) - (b.data.progress?.done ?? Infinity));
+    const progress = events.filter((e) => e.type === 'job.progress');
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    for (const event of progress) {
+      expect(event.data).toMatchObject({ jobId: job.id, state: 'running', progress: { phase: expect.any(String), done: expect.any(Number) } });
+    }
+    // Within a phase, a milestone per tenth: the events' counts rise.
+    const writing = progress.filter((e) => e.data.progress.phase === 'exporting proxies');
+    expect(writing.length).toBeGreaterThanOrEqual(5);
+    expect(writing.every((e) => e.data.progress.total === 40)).toBe(true);
+    const counts = writing.map((e) => e.data.progress.done as number);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.at(-1)).toBe(40);
+    expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', data: { jobId: job.id } });
+    expect(new Set(hooks.received.map((d) => d.headers['webhook-id'])).size).toBe(hooks.received.length);
+  });
+
   it('emits job.failed for a job that fails, to endpoints subscribed to failures', async () => {
     const project = await createProject(admin);
     const hooks = await receiver();

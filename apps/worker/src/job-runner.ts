@@ -93,9 +93,16 @@ export class JobRunner implements OnModuleInit, OnApplicationShutdown {
     let latest: { phase: string; done: number; total: number | null } | undefined;
     // Progress is written in the background, one write at a time: a handler holding a
     // transaction must never wait on it (the embedded database has a single connection).
+    let lastMilestone: string | undefined;
     const progress = async (phase: string, done: number, total: number | null): Promise<void> => {
       if (canceled()) throw new JobCanceledError();
       latest = { phase, done, total };
+      // job.progress webhooks (opt-in) at each phase and each tenth of it, not at every report.
+      const milestone = `${phase}:${total ? Math.floor((done / total) * 10) : 0}`;
+      if (milestone !== lastMilestone) {
+        lastMilestone = milestone;
+        void this.webhooks.jobProgress(row, tracker.report(phase, done, total));
+      }
       const now = Date.now();
       if (writing || (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done !== total)) return;
       lastWrite = now;

@@ -6,6 +6,7 @@ import {
   JobRepository,
   tryAdvisoryXactLock,
   UploadRepository,
+  WebhookRepository,
   type CatalogDb,
   type JobRow,
   type UploadRow,
@@ -29,6 +30,8 @@ export interface SweepReport {
   jobs: number;
   artifacts: number;
   uploads: number;
+  /** Webhook delivery-log entries past the retention period. */
+  deliveries: number;
   /** True when another worker held the sweep lock and this one did nothing. */
   skipped: boolean;
 }
@@ -56,6 +59,7 @@ export class RetentionSweeper implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(UploadRepository) private readonly uploads: UploadRepository,
     @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
+    @Inject(WebhookRepository) private readonly webhooks: WebhookRepository,
     @Inject(ObjectStore) private readonly store: ObjectStore,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -84,7 +88,7 @@ export class RetentionSweeper implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   private async sweep(now: Date): Promise<SweepReport | undefined> {
-    const report: SweepReport = { jobs: 0, artifacts: 0, uploads: 0, skipped: false };
+    const report: SweepReport = { jobs: 0, artifacts: 0, uploads: 0, deliveries: 0, skipped: false };
     try {
       for (let batch = 0; batch < MAX_BATCHES && !this.stopping; batch++) {
         const deleted = await this.underLock(async (trx) => {
@@ -109,8 +113,16 @@ export class RetentionSweeper implements OnModuleInit, OnApplicationBootstrap, B
         report.uploads += deleted;
         if (deleted < BATCH_SIZE) break;
       }
+      // The delivery log is kept as long as job records. No lock: deleting a finished
+      // attempt twice is harmless, and pending attempts are never deleted.
+      const logCutoff = new Date(now.getTime() - this.config.jobs.retentionDays * 86_400_000);
+      for (let batch = 0; batch < MAX_BATCHES && !this.stopping; batch++) {
+        const deleted = await this.webhooks.deleteDeliveriesBefore(logCutoff, BATCH_SIZE * 10);
+        report.deliveries += deleted;
+        if (deleted < BATCH_SIZE * 10) break;
+      }
       await this.idempotency.deleteOlderThan(new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS));
-      if (report.jobs + report.uploads > 0) this.log.info({ ...report }, 'retention sweep deleted expired records');
+      if (report.jobs + report.uploads + report.deliveries > 0) this.log.info({ ...report }, 'retention sweep deleted expired records');
       return report;
     } catch (err) {
       this.log.error({ err, ...report }, 'retention sweep failed; the next sweep tries again');

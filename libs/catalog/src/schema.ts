@@ -142,6 +142,8 @@ export interface WebhookEndpointTable {
   enabled: boolean;
   disabled_reason: string | null;
   first_failure_at: NullableTimestamp;
+  /** Set for an endpoint given with one job: it hears only that job's events. */
+  job_id: ColumnType<string | null, string | null | undefined, never>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { WebhookRepository, type JobRow } from '#catalog';
 import { LOGGER } from '#observability';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
-import { deploymentEvent, jobEvent, type TerminalJobState, type WebhookEvent } from './webhook-events.js';
+import { deploymentEvent, jobEvent, jobProgressEvent, type TerminalJobState, type WebhookEvent } from './webhook-events.js';
 
 /**
  * Fans an event out to the endpoints subscribed to it: one pending attempt per endpoint,
@@ -29,6 +29,12 @@ export class WebhookDispatcher {
     await this.emit(job.project_id, job.id, () => jobEvent({ id: job.id, kind: job.kind, projectName: projectNameOf(job.payload) }, state, new Date()));
   }
 
+  /** Emits job.progress (opt-in; the runner calls it at phase changes and every tenth). Never throws. */
+  async jobProgress(job: Pick<JobRow, 'id' | 'kind' | 'project_id' | 'payload'>, progress: { phase: string; done: number; total: number | null; percent: number | null }): Promise<void> {
+    if (!job.project_id) return;
+    await this.emit(job.project_id, job.id, () => jobProgressEvent({ id: job.id, kind: job.kind, projectName: projectNameOf(job.payload) }, progress, new Date()));
+  }
+
   /** Emits deployment.completed for one proxy on one environment. Never throws, like jobFinished. */
   async deploymentCompleted(deployment: { jobId: string; projectId: string; projectName: string; proxy: string; environment: string; success: boolean }): Promise<void> {
     await this.emit(deployment.projectId, deployment.jobId, () => deploymentEvent({ ...deployment }, new Date()));
@@ -39,7 +45,7 @@ export class WebhookDispatcher {
     try {
       const event = build();
       type = event.type;
-      const endpoints = await this.webhooks.listSubscribed(projectId, event.type);
+      const endpoints = await this.webhooks.listSubscribed(projectId, event.type, jobId);
       if (endpoints.length === 0) return;
       // One message id per event, kept by every retry and redelivery: receivers dedupe on it.
       const webhookId = `msg_${randomUUID()}`;

@@ -10,6 +10,8 @@ export interface JobEventData {
   kind: string;
   project: string | null;
   state: string;
+  /** job.progress only: where the running job is. */
+  progress?: { phase: string; done: number; total: number | null; percent: number | null };
   links: { job: string };
 }
 
@@ -37,6 +39,25 @@ export function jobEvent(job: { id: string; kind: string; projectName: string | 
     type: `job.${state}`,
     timestamp: at.toISOString(),
     data: { jobId: job.id, kind: job.kind, project: job.projectName, state, links: { job: `/v1/jobs/${job.id}` } },
+  };
+}
+
+export function jobProgressEvent(
+  job: { id: string; kind: string; projectName: string | null },
+  progress: { phase: string; done: number; total: number | null; percent: number | null },
+  at: Date,
+): WebhookEvent {
+  return {
+    type: 'job.progress',
+    timestamp: at.toISOString(),
+    data: {
+      jobId: job.id,
+      kind: job.kind,
+      project: job.projectName,
+      state: 'running',
+      progress: { phase: progress.phase, done: progress.done, total: progress.total, percent: progress.percent },
+      links: { job: `/v1/jobs/${job.id}` },
+    },
   };
 }
 
@@ -75,5 +96,6 @@ function orderedData(event: WebhookEvent): Record<string, unknown> {
     return { jobId: data.jobId, project: data.project, proxy: data.proxy, environment: data.environment, success: data.success, links: { job: data.links?.job } };
   }
   const data = event.data as JobEventData;
-  return { jobId: data.jobId, kind: data.kind, project: data.project, state: data.state, links: { job: data.links?.job } };
+  const progress = data.progress && { phase: data.progress.phase, done: data.progress.done, total: data.progress.total, percent: data.progress.percent };
+  return { jobId: data.jobId, kind: data.kind, project: data.project, state: data.state, ...(progress ? { progress } : {}), links: { job: data.links?.job } };
 }

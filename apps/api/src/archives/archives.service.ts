@@ -63,6 +63,7 @@ export class ArchivesService {
       },
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,
+      webhook: dto.webhook,
     });
   }
 
@@ -120,6 +121,7 @@ export class ArchivesService {
       },
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,
+      webhook: options.webhook,
     });
   }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { JobWebhookOption } from '../jobs/job-webhook.js';
 
 export class ExportIncludeDto {
   @ApiPropertyOptional({ description: 'applications subscribed to the exported proxies (with credentials as secrets)' })
@@ -55,4 +56,7 @@ export class ExportRequestDto {
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,120}\.zip$/i, { message: 'fileName must be 1-120 letters, digits, ".", "_" or "-" ending in .zip' })
   fileName?: string;
+
+  @JobWebhookOption()
+  webhook?: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { JobWebhookOption } from '../jobs/job-webhook.js';
 import { RoutingModel } from '#core';
 
 /** Import options; also what the multipart `options` (or vendor `metadata`) field holds. */
@@ -47,6 +48,9 @@ export class ImportOptionsDto {
   @ArrayMaxSize(100)
   @IsString({ each: true })
   deployTargetEnvironmentNameList?: string[];
+
+  @JobWebhookOption()
+  webhook?: Record<string, unknown>;
 }
 
 export class ImportRequestDto extends ImportOptionsDto {

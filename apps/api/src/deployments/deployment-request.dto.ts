@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString } from 'class-validator';
+import { JobWebhookOption } from '../jobs/job-webhook.js';
 
 export class DeploymentRequestDto {
   @ApiProperty({ type: [String], example: ['test', 'production'], description: 'names of environments of the project' })
@@ -8,4 +9,7 @@ export class DeploymentRequestDto {
   @ArrayMaxSize(100)
   @IsString({ each: true })
   environments!: string[];
+
+  @JobWebhookOption()
+  webhook?: Record<string, unknown>;
 }

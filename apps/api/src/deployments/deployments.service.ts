@@ -41,7 +41,8 @@ export class DeploymentsService {
       projectId: project.id,
       payload: { projectId: project.id, projectName: project.name, proxyUuid: proxy.uuid, proxyName: proxy.name, environments },
       idempotencyKey: request.idempotencyKey,
-      fingerprint: [kind, project.id, proxy.uuid, environments],
+      fingerprint: [kind, project.id, proxy.uuid, environments, dto.webhook ?? null],
+      webhook: dto.webhook,
     });
   }
 

@@ -34,6 +34,7 @@ export class InventoryController {
       payload: { projectId: project.id, projectName: project.name },
       idempotencyKey,
       fingerprint: ['POST', `/v1/projects/${projectName}/inventory`, body ?? null],
+      webhook: (body as { webhook?: unknown } | null | undefined)?.webhook,
     });
     void reply.status(202).header('location', job.links.self);
     if (replayed) void reply.header('idempotent-replayed', 'true');

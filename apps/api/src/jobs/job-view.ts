@@ -16,6 +16,8 @@ export interface JobView {
   finishedAt: string | null;
   expiresAt: string | null;
   links: { self: string; cancel: string };
+  /** The webhook given with this job, if any (its secret only in the answer that created it). */
+  webhook?: { id: string; url: string; events: string[]; enabled: boolean; secret?: string; links: { deliveries: string } };
 }
 
 export function toJobView(row: JobRow): JobView {

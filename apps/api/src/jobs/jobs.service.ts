@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CATALOG_DB, IdempotencyRepository, JobRepository, ProjectRepository, type CatalogDb, type JobRow } from '#catalog';
+import { CATALOG_DB, IdempotencyRepository, JobRepository, ProjectRepository, WebhookRepository, type CatalogDb, type JobRow, type WebhookEndpointRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   canSeeProject,
@@ -14,11 +14,13 @@ import {
   ValidationError,
   type Principal,
   isUuid,
+  SecretBox,
 } from '#core';
 import { JobQueue, type JobKind, type JobPayload } from '#jobs';
 import { LOGGER } from '#observability';
-import { WebhookDispatcher } from '#webhooks';
+import { generateWebhookSecret, WebhookDispatcher, WebhookTargetGuard, WebhookTargetRefused } from '#webhooks';
 import { isTerminal, toJobView, type JobView } from './job-view.js';
+import { parseJobWebhook } from './job-webhook.js';
 
 export interface CreateJobRequest<K extends JobKind> {
   kind: K;
@@ -27,6 +29,8 @@ export interface CreateJobRequest<K extends JobKind> {
   idempotencyKey?: string;
   /** Method, path and body of the creating request: what "the same request" means. */
   fingerprint: unknown;
+  /** The request's `webhook` option as sent (checked here): an endpoint for this job alone. */
+  webhook?: unknown;
 }
 
 export interface CreatedJob {
@@ -47,6 +51,9 @@ export class JobsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
+    @Inject(WebhookRepository) private readonly endpoints: WebhookRepository,
+    @Inject(WebhookTargetGuard) private readonly targetGuard: WebhookTargetGuard,
+    @Inject(SecretBox) private readonly secretBox: SecretBox,
   ) {}
 
   /**
@@ -73,14 +80,23 @@ export class JobsService {
         if (job) return { job: toJobView(job), replayed: true };
       }
     }
+    const webhook = await this.checkedJobWebhook(request.webhook);
+    const webhookSecret = webhook ? generateWebhookSecret() : undefined;
     const id = randomUUID();
     let row: JobRow;
+    let endpoint: WebhookEndpointRow | undefined;
     try {
       row = await this.db.transaction().execute(async (trx) => {
         const created = await this.jobs.create(
           { id, kind: request.kind, projectId: request.projectId, payload: { ...request.payload }, requestedBy: caller.tokenId },
           trx,
         );
+        if (webhook && webhookSecret) {
+          endpoint = await this.endpoints.createEndpoint(
+            { projectId: request.projectId, url: webhook.url, events: webhook.events, secret: this.secretBox.seal(webhookSecret), enabled: true, jobId: id },
+            trx,
+          );
+        }
         if (key !== undefined) await this.idempotency.complete(caller.tokenId, key, id, trx);
         return created;
       });
@@ -93,11 +109,13 @@ export class JobsService {
     } catch (err) {
       this.log.warn({ err, jobId: id }, 'enqueue failed; the reconciler will enqueue the job');
     }
-    return { job: toJobView(row), replayed: false };
+    // The secret is answered here only, as when a project endpoint is created.
+    return { job: withWebhook(toJobView(row), endpoint, webhookSecret), replayed: false };
   }
 
   async get(caller: Principal, id: string): Promise<JobView> {
-    return toJobView(await this.findVisible(caller, id));
+    const job = await this.findVisible(caller, id);
+    return withWebhook(toJobView(job), await this.endpoints.findJobEndpoint(job.id));
   }
 
   async list(
@@ -148,6 +166,20 @@ export class JobsService {
     }
   }
 
+  /** The `webhook` option, its form and its target checked like any endpoint's (400 before anything is written). */
+  private async checkedJobWebhook(raw: unknown): Promise<{ url: string; events: string[] } | undefined> {
+    const webhook = parseJobWebhook(raw);
+    if (!webhook) return undefined;
+    try {
+      return { ...webhook, url: (await this.targetGuard.check(webhook.url)).url.href };
+    } catch (err) {
+      if (err instanceof WebhookTargetRefused) {
+        throw new ValidationError(`The webhook URL is refused: ${err.message}`, [{ pointer: '/webhook/url', detail: err.message }]);
+      }
+      throw err;
+    }
+  }
+
   /** A job the caller may not see answers exactly like a job that does not exist. */
   private async findVisible(caller: Principal, id: string): Promise<JobRow> {
     const job = isUuid(id) ? await this.jobs.find(id) : undefined;
@@ -157,4 +189,21 @@ export class JobsService {
     }
     return job;
   }
+}
+
+/** The job's own webhook in its view: where its events go and their delivery log. */
+function withWebhook(view: JobView, endpoint: WebhookEndpointRow | undefined, secret?: string): JobView {
+  if (!endpoint) return view;
+  const base = `/v1/projects/${view.project}/webhooks/${endpoint.id}`;
+  return {
+    ...view,
+    webhook: {
+      id: endpoint.id,
+      url: endpoint.url,
+      events: endpoint.events,
+      enabled: endpoint.enabled,
+      ...(secret ? { secret } : {}),
+      links: { deliveries: `${base}/deliveries` },
+    },
+  };
 }

@@ -15,6 +15,8 @@ export interface NewWebhookEndpoint {
   /** The signing secret as stored: sealed by the caller, never in plaintext here. */
   secret: string;
   enabled: boolean;
+  /** Binds the endpoint to one job (the job's `webhook` option). */
+  jobId?: string;
 }
 
 export interface WebhookEndpointPatch {
@@ -48,8 +50,8 @@ export interface WebhookAttemptOutcome {
 export class WebhookRepository {
   constructor(private readonly db: CatalogDb) {}
 
-  async createEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointRow> {
-    return this.db
+  async createEndpoint(endpoint: NewWebhookEndpoint, db: CatalogDb = this.db): Promise<WebhookEndpointRow> {
+    return db
       .insertInto('webhook_endpoints')
       .values({
         project_id: endpoint.projectId,
@@ -58,6 +60,7 @@ export class WebhookRepository {
         secret: endpoint.secret,
         enabled: endpoint.enabled,
         disabled_reason: endpoint.enabled ? null : 'Disabled when it was created.',
+        job_id: endpoint.jobId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -68,6 +71,7 @@ export class WebhookRepository {
       .selectFrom('webhook_endpoints')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('project_id', '=', projectId)
+      .where('job_id', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -75,6 +79,11 @@ export class WebhookRepository {
   /** An endpoint of one project; undefined when it belongs to another project or does not exist. */
   async findEndpoint(projectId: string, id: string): Promise<WebhookEndpointRow | undefined> {
     return this.db.selectFrom('webhook_endpoints').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The endpoint given with a job, if it was given one. */
+  async findJobEndpoint(jobId: string): Promise<WebhookEndpointRow | undefined> {
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('job_id', '=', jobId).executeTakeFirst();
   }
 
   async findEndpointById(id: string): Promise<WebhookEndpointRow | undefined> {
@@ -87,6 +96,7 @@ export class WebhookRepository {
       .selectFrom('webhook_endpoints')
       .selectAll()
       .where('project_id', '=', projectId)
+      .where('job_id', 'is', null)
       .orderBy('created_at')
       .orderBy('id')
       .limit(opts.limit + 1);
@@ -99,12 +109,13 @@ export class WebhookRepository {
     return toPage(await query.execute(), opts.limit, (row) => [row.created_at.toISOString(), row.id]);
   }
 
-  /** Enabled endpoints of the project subscribed to `eventType`. */
-  async listSubscribed(projectId: string, eventType: string): Promise<WebhookEndpointRow[]> {
+  /** Enabled endpoints subscribed to `eventType`: the project's own, and the one given with job `jobId`. */
+  async listSubscribed(projectId: string, eventType: string, jobId: string): Promise<WebhookEndpointRow[]> {
     return this.db
       .selectFrom('webhook_endpoints')
       .selectAll()
       .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('job_id', 'is', null), eb('job_id', '=', jobId)]))
       .where('enabled', '=', true)
       .where(sql<boolean>`events @> ${JSON.stringify([eventType])}::jsonb`)
       .orderBy('created_at')
