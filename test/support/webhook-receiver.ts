@@ -11,7 +11,7 @@ export interface ReceivedDelivery {
   event?: any;
   /** Which of the known secrets verified the request (by index into `secrets`). */
   verifiedBy: number[];
-  /** What the receiver answered. */
+  /** What the receiver answered (0: it never answered). */
   status: number;
 }
 
@@ -25,6 +25,7 @@ export class WebhookReceiver {
   /** Secrets to verify with; set them from the answers that create or rotate an endpoint. */
   secrets: string[] = [];
   private failuresLeft = 0;
+  private hangsLeft = 0;
   private failureStatus = 500;
   private fixedAnswer?: { status: number; headers?: Record<string, string> };
 
@@ -51,6 +52,12 @@ export class WebhookReceiver {
   failFirst(count: number, status = 500): this {
     this.failuresLeft = count;
     this.failureStatus = status;
+    return this;
+  }
+
+  /** Never answers the next `count` requests (the caller's connection stays open): a receiver mid-delivery. */
+  hangFirst(count: number): this {
+    this.hangsLeft = count;
     return this;
   }
 
@@ -96,6 +103,11 @@ export class WebhookReceiver {
       });
       let status = 204;
       let extra: Record<string, string> = {};
+      if (this.hangsLeft > 0) {
+        this.hangsLeft--;
+        this.received.push({ path: req.url ?? '', headers, body, event, verifiedBy, status: 0 });
+        return;
+      }
       if (this.fixedAnswer) {
         status = this.fixedAnswer.status;
         extra = this.fixedAnswer.headers ?? {};

@@ -36,6 +36,9 @@ export class WebhookDeliveryProcessor implements OnModuleInit, OnApplicationShut
       concurrency: this.config.webhooks.concurrency,
       // An attempt may wait for its receiver up to the timeout; the lock must outlast it.
       lockDuration: Math.max(this.config.jobs.lockDurationMs, this.config.webhooks.timeoutMs * 2),
+      // A worker that died mid-attempt leaves the job active; the next stalled check hands it on.
+      stalledInterval: this.config.jobs.stalledIntervalMs,
+      maxStalledCount: this.config.jobs.maxStalledCount,
     });
     this.worker.on('error', (err) => this.log.error({ err, queue: WEBHOOK_DELIVERY_QUEUE }, 'queue worker error'));
     this.worker.on('failed', (job, err) => this.log.warn({ err, deliveryId: job?.data.deliveryId }, 'webhook delivery job failed'));
