@@ -19,6 +19,10 @@ export interface CephRgw {
   secretAccessKey: string;
   region: string;
   stop(): Promise<void>;
+  /** Fault drills: kills the gateway (SIGKILL) while the cluster behind it keeps the objects. */
+  stopGateway(): Promise<void>;
+  /** Starts the gateway again on the same port and waits until it answers S3 requests. */
+  startGateway(): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -124,21 +128,35 @@ export async function startCephRgw(opts: CephRgwOptions = {}): Promise<CephRgw> 
 
     const endpoint = `http://${HOST}:${rgwPort}`;
     // A bare open port is not proof: the gateway answers S3 only once its pools exist.
-    await waitUntil('the gateway to answer S3 requests', deadline, daemons, async () => {
-      try {
-        const response = await fetch(`${endpoint}/`, { method: 'HEAD', signal: AbortSignal.timeout(2_000) });
-        return response.headers.has('x-amz-request-id');
-      } catch {
-        return false;
-      }
-    });
+    const gatewayAnswers = (until: number) =>
+      waitUntil('the gateway to answer S3 requests', until, daemons, async () => {
+        try {
+          const response = await fetch(`${endpoint}/`, { method: 'HEAD', signal: AbortSignal.timeout(2_000) });
+          return response.headers.has('x-amz-request-id');
+        } catch {
+          return false;
+        }
+      });
+    await gatewayAnswers(deadline);
+    const stopGateway = async () => {
+      const index = daemons.findIndex((daemon) => daemon.name === 'client.rgw.gw');
+      if (index < 0) return;
+      const [gateway] = daemons.splice(index, 1);
+      gateway!.child.kill('SIGKILL');
+      await gateway!.exited;
+    };
+    const startGateway = async () => {
+      if (daemons.some((daemon) => daemon.name === 'client.rgw.gw')) return;
+      daemons.push(startDaemon(dir, 'client.rgw.gw', 'radosgw', ['-c', conf, '-f', '-n', 'client.rgw.gw']));
+      await gatewayAnswers(Date.now() + STARTUP_DEADLINE_MS);
+    };
 
     await run('radosgw-admin', [
       '-c', conf, '-n', 'client.admin', 'user', 'create', '--uid=test', '--display-name=test',
       `--access-key=${accessKeyId}`, `--secret=${secretAccessKey}`,
     ]);
 
-    return { endpoint, accessKeyId, secretAccessKey, region: 'us-east-1', stop };
+    return { endpoint, accessKeyId, secretAccessKey, region: 'us-east-1', stop, stopGateway, startGateway };
   } catch (error) {
     const logFiles = error instanceof CephStartError ? error.logFiles : daemons.flatMap((daemon) => daemon.logFiles);
     const tails = await Promise.all(logFiles.map(async (file) => `--- ${file}\n${await tail(file)}`));

@@ -36,10 +36,10 @@ export class WebhookReceiver {
   ) {}
 
   /** Listens on `host` (any 127.0.0.0/8 address works on Linux's loopback) and a free port. */
-  static async start(host = '127.0.0.1'): Promise<WebhookReceiver> {
+  static async start(host = '127.0.0.1', port = 0): Promise<WebhookReceiver> {
     let receiver: WebhookReceiver | undefined;
     const server = createServer((req, res) => receiver?.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
     receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port, host);
     return receiver;
   }

@@ -16,6 +16,7 @@ import {
   rewriteReferences,
   SecretBox,
   SharedPolicyModel,
+  sleep,
   TYPES_WITH_SECRETS,
   validateModel,
   type ExistingAsset,
@@ -234,6 +235,8 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       done += batch.docs.length;
       batch = undefined;
       await context.progress('importing', done, toApply.length);
+      // An operator setting for watching (and drilling) long imports, per batch; 0 in production.
+      await sleep(this.config.jobs.stepDelayMs, context.signal);
     };
     await context.progress('importing', 0, toApply.length);
     await archive.reader.verifyAll({
