@@ -1,5 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { LOGGER } from '#observability';
 import { migrateToLatest, openDatabase, type CatalogDb, type OpenedDatabase } from './database.js';
 import { UploadRepository } from './repositories/upload.repository.js';
 import { AssetRepository } from './repositories/asset.repository.js';
@@ -36,9 +38,13 @@ const repositories = [
   providers: [
     {
       provide: OPENED_DATABASE,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig): Promise<OpenedDatabase> => {
-        const opened = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      inject: [APP_CONFIG, { token: LOGGER, optional: true }],
+      useFactory: async (config: AppConfig, log?: Logger): Promise<OpenedDatabase> => {
+        const opened = await openDatabase({
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          onIdleConnectionError: (err) => log?.warn({ err }, 'an idle database connection broke; the pool opens a new one when needed'),
+        });
         await migrateToLatest(opened.db);
         return opened;
       },

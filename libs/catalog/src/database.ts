@@ -13,6 +13,12 @@ export interface DatabaseSettings {
   url?: string;
   dataDir: string;
   poolSize?: number;
+  /**
+   * A pooled connection that breaks while idle or between the queries of a transaction
+   * (the server restarted, a failover) is reported here and dropped. Without a listener Node would treat
+   * the report as an unhandled 'error' event and end the process.
+   */
+  onIdleConnectionError?: (err: Error) => void;
 }
 
 export interface OpenedDatabase {
@@ -24,6 +30,11 @@ export interface OpenedDatabase {
 export async function openDatabase(settings: DatabaseSettings): Promise<OpenedDatabase> {
   if (settings.url) {
     const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize ?? 10 });
+    const report = (err: Error) => settings.onIdleConnectionError?.(err);
+    pool.on('error', report);
+    // A checked-out connection between two queries of a transaction reports on itself; the
+    // transaction's next query then fails, and the pool discards the connection on release.
+    pool.on('connect', (client) => client.on('error', report));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, embedded: false, close: () => db.destroy() };
   }
