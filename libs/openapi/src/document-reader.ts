@@ -1,0 +1,92 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parse as parseYaml } from 'yaml';
+import { DomainError } from '#core';
+
+export type SourceVersion = '2.0' | '3.0' | '3.1';
+
+export interface ReadDocument {
+  /** The document with every internal $ref resolved (circular ones stay as shared objects). */
+  document: Record<string, unknown>;
+  version: SourceVersion;
+  /** Schema validation findings of a document that is still usable, one sentence each. */
+  warnings: string[];
+}
+
+/** A document that cannot be read as OpenAPI at all: not JSON/YAML, no version, broken $refs. */
+export class InvalidOpenApiDocumentError extends DomainError {
+  readonly status = 400;
+  readonly title = 'Invalid OpenAPI document';
+  readonly code = 'invalid-openapi-document';
+}
+
+const PARSER_OPTIONS = {
+  // Only the document itself: never the file system or the network.
+  resolve: { external: false, file: false, http: false },
+  dereference: { circular: 'ignore' as const },
+};
+
+/** JSON first (YAML parsers reject some valid JSON escapes, such as surrogate pairs), then YAML. */
+export function parseDocumentText(text: string): unknown {
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // fall through: YAML is a superset, and its error message is the more useful one
+    }
+  }
+  try {
+    return parseYaml(trimmed, { maxAliasCount: 10_000 });
+  } catch (err) {
+    throw new InvalidOpenApiDocumentError(`The document is neither JSON nor YAML: ${firstLine((err as Error).message)}`);
+  }
+}
+
+export function sourceVersionOf(doc: Record<string, unknown>): SourceVersion {
+  if (doc.swagger === '2.0') return '2.0';
+  const openapi = typeof doc.openapi === 'string' ? doc.openapi : '';
+  if (/^3\.0\.\d+$/.test(openapi)) return '3.0';
+  if (/^3\.1\.\d+$/.test(openapi)) return '3.1';
+  throw new InvalidOpenApiDocumentError(
+    doc.swagger !== undefined || doc.openapi !== undefined
+      ? `OpenAPI version ${String(doc.swagger ?? doc.openapi)} is not supported (2.0, 3.0.x and 3.1.x are).`
+      : 'The document is not an OpenAPI document: it has neither "swagger: 2.0" nor "openapi: 3.x".',
+  );
+}
+
+/**
+ * Validates with swagger-parser and resolves the document's $refs. A document that fails
+ * schema validation but still dereferences (real-world descriptions often do) is read with
+ * the findings as warnings; one that cannot be dereferenced is refused.
+ */
+export async function readOpenApiDocument(text: string): Promise<ReadDocument> {
+  const parsed = parseDocumentText(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidOpenApiDocumentError('The document must be a JSON or YAML object.');
+  }
+  const raw = parsed as Record<string, unknown>;
+  const version = sourceVersionOf(raw);
+  const warnings: string[] = [];
+  try {
+    const validated = await SwaggerParser.validate(structuredClone(raw) as never, PARSER_OPTIONS);
+    return { document: validated as unknown as Record<string, unknown>, version, warnings };
+  } catch (err) {
+    warnings.push(`The document does not fully validate as OpenAPI ${version}: ${firstLine((err as Error).message)}`);
+  }
+  try {
+    const dereferenced = await SwaggerParser.dereference(structuredClone(raw) as never, PARSER_OPTIONS);
+    return { document: dereferenced as unknown as Record<string, unknown>, version, warnings };
+  } catch (err) {
+    throw new InvalidOpenApiDocumentError(`The document cannot be read: ${firstLine((err as Error).message)}`);
+  }
+}
+
+/** Validates a document apiferry wrote; a failure here is a defect of the export, never the caller's. */
+export async function validateExportedDocument(doc: Record<string, unknown>): Promise<void> {
+  await SwaggerParser.validate(structuredClone(doc) as never, PARSER_OPTIONS);
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  return line.length > 500 ? `${line.slice(0, 500)}...` : line;
+}
