@@ -66,6 +66,10 @@ export async function readOpenApiDocument(text: string): Promise<ReadDocument> {
   }
   const raw = parsed as Record<string, unknown>;
   const version = sourceVersionOf(raw);
+  const external = externalReference(raw);
+  if (external !== undefined) {
+    throw new InvalidOpenApiDocumentError(`The document refers outside itself ($ref "${external}"); only references inside the document (#/...) are followed.`);
+  }
   const warnings: string[] = [];
   try {
     const validated = await SwaggerParser.validate(structuredClone(raw) as never, PARSER_OPTIONS);
@@ -84,6 +88,23 @@ export async function readOpenApiDocument(text: string): Promise<ReadDocument> {
 /** Validates a document apiferry wrote; a failure here is a defect of the export, never the caller's. */
 export async function validateExportedDocument(doc: Record<string, unknown>): Promise<void> {
   await SwaggerParser.validate(structuredClone(doc) as never, PARSER_OPTIONS);
+}
+
+/** The first $ref that does not point into the document itself (the parsed text is a tree: no cycles). */
+function externalReference(node: unknown): string | undefined {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (Array.isArray(current)) {
+      stack.push(...current);
+      continue;
+    }
+    const ref = (current as Record<string, unknown>).$ref;
+    if (typeof ref === 'string' && !ref.startsWith('#')) return ref;
+    stack.push(...Object.values(current));
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

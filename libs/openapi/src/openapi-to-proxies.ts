@@ -22,6 +22,8 @@ export interface ConvertedDocument {
   /** Every operation of the document, in document order. */
   operations: DocumentOperation[];
   warnings: string[];
+  /** Keys of `paths`, with or without operations. */
+  pathCount: number;
   /** True when the document carried apiferry's own proxy entries (an apiferry export). */
   fromExtensions: boolean;
 }
@@ -59,7 +61,7 @@ export function openApiToProxies(document: Record<string, unknown>, version: Sou
 
   const operations: DocumentOperation[] = [];
   const firstByRoute = new Map<string, DocumentOperation>();
-  const skipped = { documentation: 0 };
+  const skipped = { documentation: 0, emptyPaths: [] as string[] };
   for (const [pathKey, rawItem] of pathEntries) {
     if (typeof rawItem !== 'object' || rawItem === null) continue;
     const item = rawItem as Record<string, unknown>;
@@ -68,6 +70,7 @@ export function openApiToProxies(document: Record<string, unknown>, version: Sou
       ...OPENAPI_METHODS.filter((m) => item[m] !== undefined).map((m) => [m.toUpperCase(), item[m]] as [string, unknown]),
       ...(item[X_ANY_METHOD] !== undefined ? [['ANY', item[X_ANY_METHOD]] as [string, unknown]] : []),
     ];
+    if (methods.length === 0) skipped.emptyPaths.push(pathKey);
     for (const [method, rawOperation] of methods) {
       const operation = (rawOperation ?? {}) as Record<string, unknown>;
       const entry: DocumentOperation = { path: pathKey, method, fullPath };
@@ -117,7 +120,10 @@ export function openApiToProxies(document: Record<string, unknown>, version: Sou
       `${skipped.documentation} operation(s) describe parameters, request bodies, responses or security; an API proxy endpoint keeps only method, path and operation name, so those descriptions were not imported.`,
     );
   }
-  return { proxies, operations, warnings, fromExtensions };
+  if (skipped.emptyPaths.length > 0) {
+    warnings.push(`${skipped.emptyPaths.length} path(s) hold no operation and gave no endpoint: ${skipped.emptyPaths.slice(0, 3).join(', ')}${skipped.emptyPaths.length > 3 ? ', ...' : ''}.`);
+  }
+  return { proxies, operations, warnings, pathCount: pathEntries.length, fromExtensions };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
