@@ -111,3 +111,6 @@ function firstLine(message: string): string {
   const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
   return line.length > 500 ? `${line.slice(0, 500)}...` : line;
 }
+
+/** The largest document accepted (as the archive's JSON entries): a description, not a bulk transfer. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;

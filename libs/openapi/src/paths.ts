@@ -23,3 +23,18 @@ export function routeKey(method: string, fullPath: string): string {
 export function templateParameters(path: string): string[] {
   return [...new Set([...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]))];
 }
+
+/**
+ * A project (API group) name from a document title: letters, digits, ".", "_" and "-",
+ * starting with a letter or digit, at most 128 characters. Undefined when nothing is left.
+ */
+export function groupNameFromTitle(title: string): string | undefined {
+  const name = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 128);
+  return name === '' ? undefined : name;
+}
