@@ -164,6 +164,18 @@ describe('APIG face: OpenAPI export and import', () => {
     expect(Date.parse(document.info.version)).toBeGreaterThanOrEqual(before - 5_000);
   });
 
+  it('says what the document could not carry: warnings in the answer headers and in the task', async () => {
+    const project = await createProject(admin);
+    await createProxy(admin, project, { name: 'documented', resources: [{ name: 'README.md', contentType: 'text/markdown', content: '# hi' }] });
+    const answer = await call(admin, 'POST', '/openapi/export', { group_id: project });
+    expect(answer.status).toBe(200);
+    const expected = ['API proxy "documented" has 1 documentation resource(s); an OpenAPI document does not carry them.'];
+    expect(answer.headers.get('x-apiferry-warnings-count')).toBe('1');
+    expect(JSON.parse(decodeURIComponent(answer.headers.get('x-apiferry-warnings') as string))).toEqual(expected);
+    const task = await call(admin, 'GET', `/async-tasks/${answer.headers.get('x-apiferry-task-id')}`);
+    expect(JSON.parse(task.body.task_result).warnings).toEqual(expected);
+  });
+
   it('exports with env_id only the proxies deployed in that environment', async () => {
     const project = await createProject(admin);
     await createProxy(admin, project, { name: 'live', basePath: '/live' });
@@ -265,6 +277,27 @@ describe('APIG face: OpenAPI export and import', () => {
     expect(answer.body.failure).toEqual([{ path: '/items/{key}', method: 'GET', error_code: 'APIG.3301', error_msg: expect.stringContaining('the first one is imported') }]);
     const [proxy] = await proxiesOf(admin, project);
     expect(proxy.endpoints.map((e: any) => e.operation)).toEqual(['first', 'remove']);
+  });
+
+  it('a proxy that uses a shared policy the target group lacks fails with the reason; with the policy there it imports', async () => {
+    const source = await createProject(admin);
+    const policy = { name: 'shared-auth', type: 'BASIC_AUTH', phase: 'request', config: { realm: 'x' } };
+    const created = await admin.post(`/v1/projects/${source}/policies`, policy);
+    expect(created.status).toBe(201);
+    await createProxy(admin, source, { name: 'guarded', policies: { request: [{ name: 'auth', type: 'SHARED', sharedPolicy: { uuid: created.body.uuid, name: 'shared-auth' } }] } });
+    const exported = await call(admin, 'POST', '/openapi/export', { group_id: source, define: 'all', oas_version: '3.0' });
+    const target = await createProject(admin);
+    const refused = await importCall(admin, { group_id: target }, { text: exported.text, name: 'guarded.json' });
+    expect(refused.status).toBe(200);
+    expect(refused.body.success).toEqual([]);
+    expect(refused.body.failure).toHaveLength(2);
+    expect(refused.body.failure[0]).toMatchObject({ error_code: 'APIG.2012', error_msg: expect.stringContaining('uses the shared policy "shared-auth"') });
+    expect(await proxiesOf(admin, target)).toEqual([]);
+
+    expect((await admin.post(`/v1/projects/${target}/policies`, policy)).status).toBe(201);
+    const accepted = await importCall(admin, { group_id: target }, { text: exported.text, name: 'guarded.json' });
+    expect(accepted.body.failure).toEqual([]);
+    expect(accepted.body.success).toHaveLength(2);
   });
 
   it('exports and imports as asynchronous tasks answered through async-tasks', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { AssetRepository, CATALOG_DB, type CatalogDb, type ProjectRow } from '#catalog';
-import { ApiProxyModel, ConflictError, DomainError, NotFoundError, validateModel } from '#core';
+import { ApiProxyModel, ConflictError, DomainError, NotFoundError, requiredReferences, validateModel, type AssetReference } from '#core';
 import { JobKind, type OpenApiImportPayload } from '#jobs';
 import {
   groupNameFromTitle,
@@ -91,12 +91,17 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
       let done = 0;
       await context.progress('importing', 0, plan.writes.length);
       for (const write of plan.writes) {
+        let problem: string | undefined;
         try {
           await validateModel(ApiProxyModel, write.doc, `API proxy "${write.doc.name}"`);
+          problem = await this.missingSharedPolicy(group.row, write.doc, trx);
         } catch (err) {
+          problem = (err as Error).message;
+        }
+        if (problem !== undefined) {
           for (const index of write.operations) {
             const outcome = plan.outcomes[index];
-            plan.outcomes[index] = { path: outcome.path, method: outcome.method, outcome: 'failure', error: { code: 'invalid', message: (err as Error).message } };
+            plan.outcomes[index] = { path: outcome.path, method: outcome.method, outcome: 'failure', error: { code: 'invalid', message: problem } };
           }
           continue;
         }
@@ -136,6 +141,23 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
     }
     const description = typeof info.description === 'string' ? info.description.slice(0, 2000) : '';
     return { row: await this.catalog.createProject(name, description, trx), created: true };
+  }
+
+  /**
+   * A proxy's flows may name shared policies; a document cannot carry them, so they must
+   * exist in the group already. A missing one fails the proxy (as a missing dependency fails
+   * its dependents in an archive import) instead of leaving a dangling reference.
+   */
+  private async missingSharedPolicy(group: ProjectRow, doc: Record<string, unknown>, trx: CatalogDb): Promise<string | undefined> {
+    const references = requiredReferences('apiProxy', doc).filter((r): r is AssetReference => r.type === 'policy');
+    if (references.length === 0) return undefined;
+    const found = [
+      ...(await this.assets.findByUuids('policy', group.id, references.flatMap((r) => (r.uuid ? [r.uuid] : [])), trx)),
+      ...(await this.assets.findByNames('policy', group.id, references.map((r) => r.name), trx)),
+    ];
+    const missing = references.find((r) => !found.some((p) => (r.uuid !== undefined && p.uuid === r.uuid) || p.name === r.name));
+    if (!missing) return undefined;
+    return `API proxy "${String(doc.name)}" uses the shared policy "${missing.name}", which API group "${group.name}" does not have; an OpenAPI document does not carry shared policies, so import them (with an archive) first.`;
   }
 
   private async documentText(key: string): Promise<string> {

@@ -11,6 +11,8 @@ import { ApigCode, ApigError, ApigErrorFilter } from './apig-error.js';
 import { ApigOpenApiService, type ImportFields } from './apig-openapi.service.js';
 
 const BASE = 'v2/:project_id/apigw/instances/:instance_id';
+/** Proxies and clients commonly refuse header blocks past 8-16 KB. */
+const WARNINGS_HEADER_MAX = 4096;
 
 /**
  * The OpenAPI face in the shape of a documented API gateway (APIG): export an API group as
@@ -31,13 +33,15 @@ export class ApigOpenApiController {
     if (!isFinished(job)) return this.stillRunning(reply, job);
     if (job.state !== 'succeeded') return this.failed(reply, job);
     const artifact = job.result?.artifact as { fileName: string; size: number; contentType: string };
+    const warnings = (job.result?.warnings ?? []) as string[];
     void reply
       .status(200)
       .header('content-type', `${artifact.contentType}; charset=utf-8`)
       .header('content-length', String(artifact.size))
       .header('content-disposition', `attachment; filename="${artifact.fileName}"`)
       .header('x-apiferry-task-id', job.id)
-      .header('x-apiferry-warnings', encodeURIComponent(JSON.stringify(job.result?.warnings ?? [])))
+      .header('x-apiferry-warnings-count', String(warnings.length))
+      .header('x-apiferry-warnings', warningsHeader(warnings))
       .send(await this.service.artifactStream(job));
   }
 
@@ -97,6 +101,16 @@ export class ApigOpenApiController {
     const answer = failedAnswer(job);
     void reply.status(answer.status).header('content-type', 'application/json; charset=utf-8').send(answer.body);
   }
+}
+
+/** The export's warnings (URI-encoded JSON list) as far as a header holds them; all of them are in the task. */
+function warningsHeader(warnings: string[]): string {
+  const shown: string[] = [];
+  for (const warning of warnings) {
+    if (encodeURIComponent(JSON.stringify([...shown, warning])).length > WARNINGS_HEADER_MAX) break;
+    shown.push(warning);
+  }
+  return encodeURIComponent(JSON.stringify(shown));
 }
 
 function isFinished(job: JobView): boolean {
