@@ -85,6 +85,51 @@ export async function readOpenApiDocument(text: string): Promise<ReadDocument> {
   }
 }
 
+/**
+ * Reads a multi-file description (a folder's files by relative path, e.g. the entries of a
+ * ZIP) from its root file. External $refs resolve against the referring file inside
+ * `files` only: a reference that leaves the set, a file: or http: URL, is refused.
+ */
+export async function readOpenApiBundle(files: ReadonlyMap<string, string>, rootPath: string): Promise<ReadDocument> {
+  const root = files.get(rootPath);
+  if (root === undefined) throw new InvalidOpenApiDocumentError(`The root document ${rootPath} is not among the files.`);
+  const parsed = parseDocumentText(root);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidOpenApiDocumentError('The root document must be a JSON or YAML object.');
+  const version = sourceVersionOf(parsed as Record<string, unknown>);
+  const options = {
+    resolve: {
+      file: false,
+      http: false,
+      external: true,
+      bundle: {
+        order: 1,
+        canRead: /^bundle:\/\//i,
+        read(file: { url: string }): string {
+          const path = decodeURIComponent(new URL(file.url).pathname).replace(/^\/+/, '');
+          const text = files.get(path);
+          if (text === undefined) throw new InvalidOpenApiDocumentError(`$ref to ${path}, which is not part of the description.`);
+          return text;
+        },
+      },
+    },
+    dereference: { circular: 'ignore' as const },
+  };
+  const location = `bundle:///${rootPath.split('/').map(encodeURIComponent).join('/')}`;
+  const warnings: string[] = [];
+  try {
+    const validated = await SwaggerParser.validate(location, options as never);
+    return { document: validated as unknown as Record<string, unknown>, version, warnings };
+  } catch (err) {
+    warnings.push(`The description does not fully validate as OpenAPI ${version}: ${firstLine((err as Error).message)}`);
+  }
+  try {
+    const dereferenced = await SwaggerParser.dereference(location, options as never);
+    return { document: dereferenced as unknown as Record<string, unknown>, version, warnings };
+  } catch (err) {
+    throw new InvalidOpenApiDocumentError(`The description cannot be read: ${firstLine((err as Error).message)}`);
+  }
+}
+
 /** Validates a document apiferry wrote; a failure here is a defect of the export, never the caller's. */
 export async function validateExportedDocument(doc: Record<string, unknown>): Promise<void> {
   await SwaggerParser.validate(structuredClone(doc) as never, PARSER_OPTIONS);
@@ -107,9 +152,14 @@ function externalReference(node: unknown): string | undefined {
   return undefined;
 }
 
+/** The start of a parser message (its first findings), bounded: enough to act on, never a wall. */
 function firstLine(message: string): string {
-  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
-  return line.length > 500 ? `${line.slice(0, 500)}...` : line;
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const text = lines.slice(0, 3).join(' ') + (lines.length > 3 ? ` (and ${lines.length - 3} more)` : '');
+  return text.length > 500 ? `${text.slice(0, 500)}...` : text;
 }
 
 /** The largest document accepted (as the archive's JSON entries): a description, not a bulk transfer. */

@@ -4,5 +4,5 @@ export { joinPath, stripBasePath, routeKey, groupNameFromTitle } from './paths.j
 export { proxiesToOpenApi, type ExportOptions, type ExportedDocument } from './proxies-to-openapi.js';
 export { openApiToProxies, documentBasePath, type ConvertedDocument, type DocumentOperation } from './openapi-to-proxies.js';
 export { planOpenApiImport, IMPORT_MODES, type ImportMode, type ImportModes, type OpenApiImportPlan, type OperationOutcome, type ProxyWrite } from './import-plan.js';
-export { readOpenApiDocument, parseDocumentText, validateExportedDocument, InvalidOpenApiDocumentError, MAX_DOCUMENT_BYTES, type ReadDocument, type SourceVersion } from './document-reader.js';
+export { readOpenApiDocument, readOpenApiBundle, parseDocumentText, validateExportedDocument, InvalidOpenApiDocumentError, MAX_DOCUMENT_BYTES, type ReadDocument, type SourceVersion } from './document-reader.js';
 export { serializeDocument, CONTENT_TYPES } from './document-writer.js';
