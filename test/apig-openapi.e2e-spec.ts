@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildRawZip } from '#archive';
 import { parse as parseYaml } from 'yaml';
 import { createProject, createProxy, createToken, uniqueName } from './support/factory.js';
 import { ApiClient } from './support/http.js';
@@ -37,10 +38,10 @@ async function call(client: ApiClient, method: string, path: string, body?: unkn
   return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
-async function importCall(client: ApiClient, fields: Record<string, string>, document?: { text: string; name: string }, path = '/openapi/import'): Promise<Answer> {
+async function importCall(client: ApiClient, fields: Record<string, string>, document?: { text: string | Buffer; name: string }, path = '/openapi/import'): Promise<Answer> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  if (document) form.append('file', new Blob([document.text]), document.name);
+  if (document) form.append('file', new Blob([typeof document.text === 'string' ? document.text : new Uint8Array(document.text)]), document.name);
   const response = await fetch(`${client.baseUrl}${BASE}${path}`, { method: 'POST', headers: client.token ? { authorization: `Bearer ${client.token}` } : {}, body: form });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, text, headers: response.headers };
@@ -327,6 +328,28 @@ describe('APIG face: OpenAPI export and import', () => {
     const failedTask = await finishedTask(admin, failing.body.task_id);
     expect(failedTask.task_status).toBe('failed');
     expect(JSON.parse(failedTask.task_result)).toEqual({ error_code: 'APIG.2012', error_msg: expect.any(String) });
+  });
+
+  it('imports a multi-file description sent as a ZIP of its folder; a ZIP whose entry leaves the folder is refused and changes nothing', async () => {
+    const root = "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\nservers: [{url: 'https://split.example.com/api'}]\npaths:\n  /things:\n    $ref: 'paths/things.yml'\n";
+    const things = "get:\n  operationId: listThings\n  responses:\n    '200':\n      $ref: '../shared/responses.yml#/ok'\n";
+    const zip = buildRawZip([
+      { name: 'spec/root.yaml', data: Buffer.from(root) },
+      { name: 'spec/paths/things.yml', data: Buffer.from(things) },
+      { name: 'spec/shared/responses.yml', data: Buffer.from('ok:\n  description: fine\n') },
+    ]);
+    const project = await createProject(admin);
+    const answer = await importCall(admin, { group_id: project }, { text: zip, name: 'split.zip' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.success).toEqual([{ path: '/things', method: 'GET', action: 'create', id: expect.any(String) }]);
+    const [proxy] = await proxiesOf(admin, project);
+    expect(proxy).toMatchObject({ name: 'Split', basePath: '/api', endpoints: [{ method: 'GET', path: '/things', operation: 'listThings' }] });
+
+    const slip = buildRawZip([{ name: 'spec/root.yaml', data: Buffer.from(root) }, { name: '../paths/things.yml', data: Buffer.from(things) }]);
+    const other = await createProject(admin);
+    const refused = await importCall(admin, { group_id: other }, { text: slip, name: 'slip.zip' });
+    expect(refused).toMatchObject({ status: 400, body: { error_code: 'APIG.2012', error_msg: expect.stringContaining('"../paths/things.yml" is refused') } });
+    expect(await proxiesOf(admin, other)).toEqual([]);
   });
 
   it('an invalid document is APIG.2012 and the catalog is unchanged; a 3.1 webhook-only document is refused clearly', async () => {

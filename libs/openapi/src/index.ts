@@ -6,3 +6,4 @@ export { openApiToProxies, documentBasePath, type ConvertedDocument, type Docume
 export { planOpenApiImport, IMPORT_MODES, type ImportMode, type ImportModes, type OpenApiImportPlan, type OperationOutcome, type ProxyWrite } from './import-plan.js';
 export { readOpenApiDocument, readOpenApiBundle, parseDocumentText, validateExportedDocument, InvalidOpenApiDocumentError, MAX_DOCUMENT_BYTES, type ReadDocument, type SourceVersion } from './document-reader.js';
 export { serializeDocument, CONTENT_TYPES } from './document-writer.js';
+export { readDescriptionZip, looksLikeZip, DEFAULT_DESCRIPTION_ZIP_LIMITS, type DescriptionFiles, type DescriptionZipLimits } from './description-zip.js';

@@ -7,9 +7,12 @@ import { JobKind, type OpenApiImportPayload } from '#jobs';
 import {
   groupNameFromTitle,
   InvalidOpenApiDocumentError,
+  looksLikeZip,
   MAX_DOCUMENT_BYTES,
   openApiToProxies,
   planOpenApiImport,
+  readDescriptionZip,
+  readOpenApiBundle,
   readOpenApiDocument,
   type OperationOutcome,
   type ProxyDocument,
@@ -62,7 +65,11 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
   private async importDocument(context: JobContext<JobKind.OpenApiImport>): Promise<OpenApiImportResult> {
     const { payload } = context;
     await context.progress('reading document', 0, null);
-    const read = await readOpenApiDocument(await this.documentText(payload.objectKey));
+    const upload = await this.uploadedBytes(payload.objectKey);
+    // A ZIP is a multi-file description (a folder): its $refs resolve inside the ZIP only.
+    const zipped = looksLikeZip(upload) ? await readDescriptionZip(upload) : undefined;
+    const read = zipped ? await readOpenApiBundle(zipped.files, zipped.root) : await readOpenApiDocument(upload.toString('utf8'));
+    if (zipped) read.warnings.unshift(...zipped.warnings);
     let converted;
     try {
       converted = openApiToProxies(read.document, read.version);
@@ -160,7 +167,7 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
     return `API proxy "${String(doc.name)}" uses the shared policy "${missing.name}", which API group "${group.name}" does not have; an OpenAPI document does not carry shared policies, so import them (with an archive) first.`;
   }
 
-  private async documentText(key: string): Promise<string> {
+  private async uploadedBytes(key: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of await this.store.getStream(key)) {
@@ -168,7 +175,7 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
       if (size > MAX_DOCUMENT_BYTES) throw new InvalidOpenApiDocumentError('The document is larger than this service accepts.');
       chunks.push(chunk as Buffer);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
 }
 
