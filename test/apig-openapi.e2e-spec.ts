@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildRawZip } from '#archive';
@@ -417,6 +417,28 @@ describe('APIG face: OpenAPI export and import', () => {
         await validates(JSON.parse(exported.text));
       }
     }
+  });
+
+  (corpusPresent ? it : it.skip)('imports the DigitalOcean multi-file description (2,907 files) as a ZIP: 659 operations', async () => {
+    const root = join(CORPUS, 'digitalocean');
+    const entries: { name: string; data: Buffer }[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else entries.push({ name: relative(root, path), data: readFileSync(path) });
+      }
+    };
+    walk(join(root, 'specification'));
+    const project = await createProject(admin);
+    const answer = await importCall(admin, { group_id: project }, { text: buildRawZip(entries), name: 'digitalocean.zip' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.failure).toEqual([]);
+    expect(answer.body.success).toHaveLength(659);
+    expect(answer.body.warnings[0]).toMatch(/^The description does not fully validate as OpenAPI 3.0/);
+    const exported = await call(admin, 'POST', '/openapi/export', { group_id: project, define: 'all', oas_version: '3.0', type: 'yaml' });
+    expect(exported.status).toBe(200);
+    await validates(parseYaml(exported.text));
   });
 
   (corpusPresent ? it : it.skip)('the Docker Engine document names no backend host: all 108 operations fail with that reason; given a host, all import', async () => {
