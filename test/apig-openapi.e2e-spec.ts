@@ -265,6 +265,17 @@ describe('APIG face: OpenAPI export and import', () => {
     expect(shop.routing.addressList).toEqual([{ address: 'https://shop.internal/shop' }]);
   });
 
+  it('a define=spec export imported back into its group matches every operation: merge ignores them all, nothing changes', async () => {
+    const before = await proxiesOf(admin, group);
+    const spec = await call(admin, 'POST', '/openapi/export', { group_id: group, define: 'spec', oas_version: '3.0' });
+    const answer = await importCall(admin, { group_id: group, api_mode: 'merge' }, { text: spec.text, name: 'spec.json' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.success).toEqual([]);
+    expect(answer.body.failure).toEqual([]);
+    expect(answer.body.ignore).toHaveLength(5);
+    expect((await proxiesOf(admin, group)).map((p) => p.revision)).toEqual(before.map((p) => p.revision));
+  });
+
   it('duplicate operations in one document: the first wins, the later ones are in failure[]', async () => {
     const project = await createProject(admin);
     const param = (name: string) => [{ name, in: 'path', required: true, schema: { type: 'string' } }];
@@ -372,6 +383,10 @@ describe('APIG face: OpenAPI export and import', () => {
   it('answers every error in the vendor shape: APIG.2001, 3001, 3004, 1002, 1005', async () => {
     expect(await call(admin, 'POST', '/openapi/export', { define: 'spec' })).toMatchObject({ status: 400, body: { error_code: 'APIG.2001', error_msg: 'The parameter group_id is missing.' } });
     expect(await importCall(admin, { group_id: group })).toMatchObject({ status: 400, body: { error_code: 'APIG.2001' } });
+    expect(await importCall(admin, { is_create_group: 'false' }, { text: shopDocument('x', { '/a': { get: op('a') } }), name: 'a.json' })).toMatchObject({
+      status: 400,
+      body: { error_code: 'APIG.2001', error_msg: expect.stringContaining('group_id') },
+    });
     expect(await call(admin, 'POST', '/openapi/export', { group_id: 'no-such-group' })).toMatchObject({ status: 404, body: { error_code: 'APIG.3001' } });
     expect(await importCall(admin, { group_id: 'no-such-group' }, { text: shopDocument('x', { '/a': { get: op('a') } }), name: 'a.json' })).toMatchObject({
       status: 404,

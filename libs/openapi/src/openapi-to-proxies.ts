@@ -28,11 +28,6 @@ export interface ConvertedDocument {
   fromExtensions: boolean;
 }
 
-export interface ConvertOptions {
-  /** The proxy name for a document without proxy entries (default: info.title). */
-  fallbackName?: string;
-}
-
 const ENDPOINT_PATH = /^\/[^\s?#]*$/;
 const OPERATION_MAX = 256;
 /** Operation-object members a proxy endpoint has no place for (documentation only). */
@@ -44,7 +39,7 @@ const DOCUMENTATION_MEMBERS = ['parameters', 'requestBody', 'responses', 'securi
  * the document the first of two operations on one route wins and the later one fails.
  * Whatever a proxy cannot hold is named in `warnings`, never dropped silently.
  */
-export function openApiToProxies(document: Record<string, unknown>, version: SourceVersion, options: ConvertOptions = {}): ConvertedDocument {
+export function openApiToProxies(document: Record<string, unknown>, version: SourceVersion): ConvertedDocument {
   const warnings: string[] = [];
   const paths = document.paths;
   if (paths !== undefined && (typeof paths !== 'object' || paths === null || Array.isArray(paths))) {
@@ -56,7 +51,7 @@ export function openApiToProxies(document: Record<string, unknown>, version: Sou
   const entries = proxyEntries(document, warnings);
   const fromExtensions = entries.length > 0;
   const docBase = documentBasePath(document, version);
-  const proxies: ProxyDocument[] = fromExtensions ? entries.map(entryToProxy) : [foreignProxy(document, version, options, docBase, warnings)];
+  const proxies: ProxyDocument[] = fromExtensions ? entries.map(entryToProxy) : [foreignProxy(document, version, docBase, warnings)];
   const proxyByName = new Map(proxies.map((p, i) => [p.name, i]));
 
   const operations: DocumentOperation[] = [];
@@ -212,10 +207,10 @@ function serverUrls(document: Record<string, unknown>): string[] {
 }
 
 /** A document apiferry did not write: one proxy, named from info.title, backend from servers or host. */
-function foreignProxy(document: Record<string, unknown>, version: SourceVersion, options: ConvertOptions, basePath: string, warnings: string[]): ProxyDocument {
+function foreignProxy(document: Record<string, unknown>, version: SourceVersion, basePath: string, warnings: string[]): ProxyDocument {
   const info = isObject(document.info) ? document.info : {};
   const title = typeof info.title === 'string' && info.title.trim() !== '' ? info.title.trim() : undefined;
-  const proxy: ProxyDocument = { name: (options.fallbackName ?? title ?? 'imported-api').slice(0, 128), basePath, endpoints: [] };
+  const proxy: ProxyDocument = { name: (title ?? 'imported-api').slice(0, 128), basePath, endpoints: [] };
   if (typeof info.version === 'string' && info.version !== '') proxy.version = info.version.slice(0, 64);
   if (typeof info.description === 'string' && info.description !== '') {
     proxy.description = info.description.slice(0, 4000);

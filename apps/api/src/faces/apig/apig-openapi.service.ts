@@ -89,9 +89,11 @@ export class ApigOpenApiService {
     const mockMode = booleanField(fields, 'mock_mode', false);
     const groupId = fields.group_id?.trim() ? fields.group_id.trim() : undefined;
     const createGroup = groupId === undefined;
-    if (!createGroup && booleanField(fields, 'is_create_group', false)) {
+    const createRequested = booleanField(fields, 'is_create_group', createGroup);
+    if (!createGroup && createRequested) {
       throw new ApigError(400, ApigCode.InvalidParameter, 'Give group_id to import into a group, or is_create_group=true without group_id to create one, not both.');
     }
+    if (createGroup && !createRequested) throw new ApigError(400, ApigCode.MissingParameter, 'The parameter group_id is missing (is_create_group is false).');
     let group: ProjectRow | undefined;
     if (createGroup) {
       if (!caller.instanceAdmin) throw new ApigError(403, ApigCode.NoPermission, 'Creating an API group (a project) needs an instance admin token; give group_id to import into an existing group.');
@@ -127,9 +129,10 @@ export class ApigOpenApiService {
     try {
       await this.store.putStream(key, file.pipe(bound), { contentType: 'application/octet-stream' });
     } catch (err) {
+      // The bound's own verdict (too large) is what the client needs to hear, not the store's.
       const cause = (err as { cause?: unknown }).cause;
       if (cause instanceof ApigError) throw cause;
-      if (err instanceof ApigError) throw err;
+      if (bound.errored instanceof ApigError) throw bound.errored;
       throw err;
     }
     if (bytes === 0) {
