@@ -380,7 +380,7 @@ describe('APIG face: OpenAPI export and import', () => {
     expect((await admin.get('/v1/projects/Webhook-Example')).status).toBe(404);
   });
 
-  it('answers every error in the vendor shape: APIG.2001, 3001, 3004, 1002, 1005', async () => {
+  it('answers every error in the vendor shape: APIG.2001, 2012, 2013, 3001, 3002, 3004, 3010, 1002, 1005', async () => {
     expect(await call(admin, 'POST', '/openapi/export', { define: 'spec' })).toMatchObject({ status: 400, body: { error_code: 'APIG.2001', error_msg: 'The parameter group_id is missing.' } });
     expect(await importCall(admin, { group_id: group })).toMatchObject({ status: 400, body: { error_code: 'APIG.2001' } });
     expect(await importCall(admin, { is_create_group: 'false' }, { text: shopDocument('x', { '/a': { get: op('a') } }), name: 'a.json' })).toMatchObject({
@@ -394,6 +394,9 @@ describe('APIG face: OpenAPI export and import', () => {
     });
     expect(await call(admin, 'POST', '/openapi/export', { group_id: group, env_id: 'nowhere' })).toMatchObject({ status: 404, body: { error_code: 'APIG.3004' } });
     expect(await call(admin, 'POST', '/openapi/export', { group_id: group, define: 'everything' })).toMatchObject({ status: 400, body: { error_code: 'APIG.2012' } });
+    expect(await call(admin, 'POST', '/openapi/export', { group_id: group, apis: ['orders', 'ghost'] })).toMatchObject({ status: 404, body: { error_code: 'APIG.3002', error_msg: expect.stringContaining('"ghost"') } });
+    const huge = await importCall(admin, { group_id: group }, { text: Buffer.alloc(64 * 1024 * 1024 + 1, 0x20), name: 'huge.json' });
+    expect(huge).toMatchObject({ status: 413, body: { error_code: 'APIG.2013' } });
 
     expect(await call(admin.withToken('afy_not_a_real_token'), 'POST', '/openapi/export', { group_id: group })).toMatchObject({ status: 401, body: { error_code: 'APIG.1002' } });
     expect(await call(admin.withToken(undefined), 'GET', '/async-tasks/00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 401, body: { error_code: 'APIG.1002' } });
