@@ -15,6 +15,8 @@ import { ArchivesService } from './archives/archives.service.js';
 import { UploadsService } from './archives/uploads.service.js';
 import { SharedAssetsController } from './assets/shared-assets.controller.js';
 import { ProxyFaceController } from './faces/proxy-face.controller.js';
+import { ApigOpenApiController } from './faces/apig/apig-openapi.controller.js';
+import { ApigOpenApiService } from './faces/apig/apig-openapi.service.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -67,6 +69,7 @@ export class AppModule {
         ArchivesController,
         SharedAssetsController,
         ProxyFaceController,
+        ApigOpenApiController,
         WebhooksController,
         WebhookDeliveriesController,
       ],
@@ -86,6 +89,7 @@ export class AppModule {
         ArchivesService,
         UploadsService,
         WebhooksService,
+        ApigOpenApiService,
       ],
     };
   }

@@ -137,7 +137,7 @@ export class RetentionSweeper implements OnModuleInit, OnApplicationBootstrap, B
 
   /** Deletes an export's archive; 1 when the job had one. */
   private async deleteArtifact(job: JobRow): Promise<number> {
-    if (job.kind !== JobKind.ArchiveExport) return 0;
+    if (job.kind !== JobKind.ArchiveExport && job.kind !== JobKind.OpenApiExport) return 0;
     const key = (job.result as { artifact?: { key?: unknown } } | null)?.artifact?.key;
     if (typeof key === 'string') {
       await this.store.delete(key);

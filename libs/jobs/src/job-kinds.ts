@@ -13,6 +13,8 @@ export enum JobKind {
   ArchiveImport = 'archive.import',
   ProxyDeploy = 'proxy.deploy',
   ProxyUndeploy = 'proxy.undeploy',
+  OpenApiExport = 'openapi.export',
+  OpenApiImport = 'openapi.import',
 }
 
 export interface ExportInclude {
@@ -63,12 +65,42 @@ export interface ProxyDeploymentPayload {
   environments: string[];
 }
 
+/** An API group (project) written as one OpenAPI document (libs/openapi). */
+export interface OpenApiExportPayload {
+  projectId: string;
+  projectName: string;
+  /** Only the proxies deployed there; absent: the whole group (or `apis`). */
+  environment?: string;
+  /** Proxy uuids or names; empty: every proxy (of the environment). */
+  apis: string[];
+  define: 'spec' | 'proxy' | 'all';
+  format: 'json' | 'yaml';
+  oasVersion: '2.0' | '3.0';
+  /** info.version; absent: the export time. */
+  version?: string;
+  fileName: string;
+}
+
+/** An OpenAPI document (uploaded to `objectKey`) into a group, or into a new group named from info.title. */
+export interface OpenApiImportPayload {
+  /** Null when the import creates its group. */
+  projectId: string | null;
+  projectName: string;
+  createGroup: boolean;
+  objectKey: string;
+  apiMode: 'merge' | 'override';
+  extendMode: 'merge' | 'override';
+  mockMode: boolean;
+}
+
 export interface JobPayloads {
   [JobKind.ProjectInventory]: { projectId: string; projectName: string };
   [JobKind.ArchiveExport]: ExportPayload;
   [JobKind.ArchiveImport]: ImportPayload;
   [JobKind.ProxyDeploy]: ProxyDeploymentPayload;
   [JobKind.ProxyUndeploy]: ProxyDeploymentPayload;
+  [JobKind.OpenApiExport]: OpenApiExportPayload;
+  [JobKind.OpenApiImport]: OpenApiImportPayload;
 }
 
 export type JobPayload<K extends JobKind> = JobPayloads[K];

@@ -24,7 +24,8 @@ import { parseJobWebhook } from './job-webhook.js';
 
 export interface CreateJobRequest<K extends JobKind> {
   kind: K;
-  projectId: string;
+  /** Null for a job that creates its project (an OpenAPI import into a new group). */
+  projectId: string | null;
   payload: JobPayload<K> & { projectName: string };
   idempotencyKey?: string;
   /** Method, path and body of the creating request: what "the same request" means. */
