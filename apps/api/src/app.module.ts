@@ -14,6 +14,7 @@ import { ArchivesController } from './archives/archives.controller.js';
 import { ArchivesService } from './archives/archives.service.js';
 import { UploadsService } from './archives/uploads.service.js';
 import { SharedAssetsController } from './assets/shared-assets.controller.js';
+import { ArtifactLinkController } from './console/artifact-link.controller.js';
 import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -69,6 +70,7 @@ export class AppModule {
         ProxyFaceController,
         WebhooksController,
         WebhookDeliveriesController,
+        ArtifactLinkController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
