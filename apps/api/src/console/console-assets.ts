@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 
 /** Where the console is served; its own calls go to /v1 with the operator's bearer token. */
@@ -52,16 +53,23 @@ export async function registerConsole(app: NestFastifyApplication, logger: Logge
   await app.register(fastifyStatic as never, {
     root,
     prefix: CONSOLE_PREFIX,
-    // /console answers with a redirect to /console/ so relative module paths resolve.
-    redirect: true,
     decorateReply: false,
-    index: ['index.html'],
+    index: false,
+    // Revalidated on every load (ETag), so an upgraded API never runs yesterday's scripts.
     cacheControl: true,
     maxAge: 0,
-    setHeaders: (reply: { setHeader(name: string, value: string): void }) => {
-      reply.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-      reply.setHeader('x-content-type-options', 'nosniff');
-      reply.setHeader('referrer-policy', 'no-referrer');
-    },
+    setHeaders: (reply: FastifyReply) => void withSecurityHeaders(reply),
   });
+  // The router ignores trailing slashes, so /console and /console/ are one route: the page.
+  // index.html names its files by absolute path, so either address loads them.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get(CONSOLE_PREFIX, (_request, reply) =>
+      withSecurityHeaders(reply).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(createReadStream(join(root, 'index.html'))),
+    );
+}
+
+function withSecurityHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
 }
