@@ -34,6 +34,8 @@ describe('operator console (/console)', () => {
   const prefix = `${testEnv().queuePrefix}-${uniqueName('console')}`;
   let api: RunningProcess;
   let worker: RunningProcess | undefined;
+  /** The JOB_STEP_DELAY_MS of the running worker: the chart's test slows exports down to watch them. */
+  let workerStepDelayMs = '0';
   let admin: ApiClient;
   let context: BrowserContext;
   let userDataDir: string;
@@ -90,6 +92,14 @@ describe('operator console (/console)', () => {
     await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
   }
 
+  /** A worker with this step delay, started (or restarted) when the running one differs. */
+  async function useWorker(stepDelayMs = '0'): Promise<void> {
+    if (worker && workerStepDelayMs === stepDelayMs) return;
+    await worker?.stop();
+    worker = await startProcess('worker', { ...serviceEnv(prefix), JOB_STEP_DELAY_MS: stepDelayMs });
+    workerStepDelayMs = stepDelayMs;
+  }
+
   const progressOf = (page: Page, name: RegExp) => page.getByRole('progressbar', { name });
 
   it('serves its files without a token while every /v1 call still needs one', async () => {
@@ -140,12 +150,13 @@ describe('operator console (/console)', () => {
     await page.close();
   });
 
-  it("shows an import's progress live until 100 %, its throughput, and the conflict rows of its report", async () => {
+  it("shows an import's progress live until 100 % in the list and on its page, cancels a queued job, and finds the conflict rows of a blocked import's report", async () => {
     // An exported archive of a project with a few hundred proxies.
     const source = await createProject(admin);
     for (let i = 0; i < PROXY_COUNT; i += 20) {
       await Promise.all(Array.from({ length: Math.min(20, PROXY_COUNT - i) }, (_, j) => createProxy(admin, source, { name: `svc-${String(i + j).padStart(4, '0')}` })));
     }
+    await useWorker();
     const exported = await finishedJob(admin, await admin.post(`/v1/projects/${source}/exports`, {}));
     expect(exported.state).toBe('succeeded');
     const archive = await downloadArtifact(admin, exported.id);
@@ -185,7 +196,7 @@ describe('operator console (/console)', () => {
     await jobPage.getByRole('heading', { level: 1, name: `Import job ${importId.slice(0, 8)}` }).waitFor();
     expect(await jobPage.getByTestId('state').first().textContent()).toBe('queued');
     const seen: number[] = [];
-    worker = await startProcess('worker', serviceEnv(prefix));
+    await useWorker();
     await eventually(
       async () => {
         // The state first: the bar read after it is at least as new (one render updates both).
@@ -205,10 +216,6 @@ describe('operator console (/console)', () => {
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(100);
     console.info(`progress values seen on the job page: ${seen.join(', ')}`);
-    // The chart drew from the progress events it heard (at least the first and the last).
-    const chart = jobPage.getByRole('img', { name: /Throughput over \d+ samples/ });
-    expect(Number(await chart.getAttribute('data-samples'))).toBeGreaterThanOrEqual(2);
-    expect(await jobPage.locator('[data-testid=throughput-chart] polyline').count()).toBe(1);
     const timeline = await jobPage.getByTestId('timeline').textContent();
     expect(timeline).toContain('Created (queued)');
     expect(timeline).toContain('Started (attempt 1)');
@@ -222,39 +229,50 @@ describe('operator console (/console)', () => {
     expect(await importRow.getByTestId('state').textContent()).toBe('succeeded');
     await list.screenshot({ path: join(SCREENSHOTS, 'jobs-list.png') });
 
-    // The same archive again: every proxy clashes, the import is blocked and its report says why.
-    const clash = await finishedJob(admin, await importForm(admin, target, archive, {}));
+    await jobPage.screenshot({ path: join(SCREENSHOTS, 'job-progress.png'), fullPage: true });
+
+    // The same archive into a project that holds three of its proxy names already: those
+    // three clash, the import is blocked, and its plan says which and why.
+    const crowded = await createProject(admin);
+    for (const name of ['svc-0042', 'svc-0100', 'svc-0500']) await createProxy(admin, crowded, { name });
+    const clash = await finishedJob(admin, await importForm(admin, crowded, archive, {}));
     expect(clash.state).toBe('failed');
     await jobPage.goto(`${api.url}/console/#/jobs/${clash.id}`);
     await jobPage.getByRole('heading', { name: 'Import plan (not applied)' }).waitFor();
-    expect(await jobPage.getByTestId('job-error').textContent()).toContain('clash with the project');
+    expect(await jobPage.getByTestId('job-error').textContent()).toContain('3 asset(s) clash with the project');
+    const counts = jobPage.locator('[data-testid=counts-table] tr[data-type=apiProxy]');
+    expect(await counts.locator('td[data-outcome=created]').textContent()).toBe(String(PROXY_COUNT - 3));
+    expect(await counts.locator('td[data-outcome=failed]').textContent()).toBe('3');
     const report = jobPage.getByTestId('report-table');
-    expect(await report.locator('tbody tr').count()).toBe(PROXY_COUNT);
-    const nameHeader = report.locator('th', { has: jobPage.getByRole('button', { name: 'Name' }) });
-    expect(await nameHeader.getAttribute('aria-sort')).toBe('none');
+    const rows = report.locator('tbody tr');
+    expect(await rows.count()).toBe(PROXY_COUNT);
+    // Sorted by action first, so the clashes lead; then by name, both ways, with the keyboard too.
+    expect(await rows.first().getAttribute('data-action')).toBe('conflict');
+    const header = (name: string) => report.locator('th', { has: jobPage.getByRole('button', { name }) });
+    expect(await header('Action').getAttribute('aria-sort')).toBe('ascending');
+    expect(await header('Name').getAttribute('aria-sort')).toBe('none');
     await jobPage.getByRole('button', { name: 'Name' }).click();
-    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
-    expect(await report.locator('tbody tr td:nth-child(2)').first().textContent()).toBe('svc-0000');
+    expect(await header('Name').getAttribute('aria-sort')).toBe('ascending');
+    expect(await header('Action').getAttribute('aria-sort')).toBe('none');
+    expect(await rows.first().locator('td').nth(1).textContent()).toBe('svc-0000');
     await jobPage.getByRole('button', { name: 'Name' }).press('Enter');
-    expect(await nameHeader.getAttribute('aria-sort')).toBe('descending');
-    expect(await report.locator('tbody tr td:nth-child(2)').first().textContent()).toBe(`svc-${String(PROXY_COUNT - 1).padStart(4, '0')}`);
+    expect(await header('Name').getAttribute('aria-sort')).toBe('descending');
+    expect(await rows.first().locator('td').nth(1).textContent()).toBe(`svc-${String(PROXY_COUNT - 1).padStart(4, '0')}`);
     await jobPage.getByLabel('Show action').selectOption('conflict');
-    const conflictRow = report.locator('tbody tr', { hasText: 'svc-0042' });
+    expect(await rows.count()).toBe(3);
+    const conflictRow = report.locator('tbody tr', { hasText: 'svc-0100' });
     expect(await conflictRow.getAttribute('data-action')).toBe('conflict');
-    expect(await conflictRow.textContent()).toContain('apiProxy "svc-0042" already exists in the project');
-    expect(await jobPage.locator('[data-testid=counts-table] tr[data-type=apiProxy] td[data-outcome=failed]').textContent()).toBe(String(PROXY_COUNT));
-    await jobPage.getByRole('button', { name: 'Name' }).click();
+    expect(await conflictRow.textContent()).toContain('apiProxy "svc-0100" already exists in the project (same name)');
+    await jobPage.getByLabel('Show action').selectOption('');
+    await jobPage.getByRole('button', { name: 'Action' }).click();
     await jobPage.screenshot({ path: join(SCREENSHOTS, 'job-report.png'), fullPage: true });
 
-    // And the page of the import that succeeded, chart included.
-    await jobPage.goto(`${api.url}/console/#/jobs/${importId}`);
-    await jobPage.getByRole('heading', { level: 1, name: `Import job ${importId.slice(0, 8)}` }).waitFor();
     await list.close();
     await jobPage.close();
   });
 
   it('downloads the archive of an export from its job page', async () => {
-    worker ??= await startProcess('worker', serviceEnv(prefix));
+    await useWorker();
     const project = await createProject(admin);
     await createProxy(admin, project, { name: 'orders' });
     const exported = await finishedJob(admin, await admin.post(`/v1/projects/${project}/exports`, { fileName: 'orders-export.zip' }));
@@ -272,7 +290,7 @@ describe('operator console (/console)', () => {
   });
 
   it('redelivers a failed webhook delivery from the endpoint page', async () => {
-    worker ??= await startProcess('worker', serviceEnv(prefix));
+    await useWorker();
     const project = await createProject(admin);
     const hooks = (await WebhookReceiver.start()).failFirst(1);
     receivers.push(hooks);
@@ -308,4 +326,39 @@ describe('operator console (/console)', () => {
     await page.close();
   });
 
+
+  it('draws the throughput of a running export, in assets per second, from its progress events', async () => {
+    const project = await createProject(admin);
+    for (let i = 0; i < 120; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => createProxy(admin, project, { name: `api-${String(i + j).padStart(3, '0')}` })));
+    }
+    await worker?.stop();
+    worker = undefined;
+    const queued = await admin.post(`/v1/projects/${project}/exports`, {});
+    expect(queued.status).toBe(202);
+
+    const page = await newPage();
+    await signIn(page);
+    await page.goto(`${api.url}/console/#/jobs/${queued.body.id}`);
+    await page.getByRole('heading', { level: 1, name: `Export job ${String(queued.body.id).slice(0, 8)}` }).waitFor();
+    expect(await page.getByTestId('throughput-empty').textContent()).toContain('fills in from progress events');
+    // 25 ms per proxy: about three seconds of steady progress to plot.
+    await useWorker('25');
+    await page.getByTestId('state').first().filter({ hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+
+    const chart = page.getByRole('img', { name: /^Throughput over \d+ samples/ });
+    const samples = Number(await chart.getAttribute('data-samples'));
+    expect(samples).toBeGreaterThanOrEqual(4);
+    expect(await chart.locator('circle').count()).toBe(samples);
+    const points = ((await chart.locator('polyline').getAttribute('points')) ?? '').trim().split(' ');
+    expect(points).toHaveLength(samples);
+    // The export ran at tens of proxies per second: the peak says so, and so does the drawn line.
+    const peak = Number(/peak (\d+(?:\.\d+)?)/.exec((await chart.getAttribute('aria-label')) ?? '')?.[1]);
+    expect(peak).toBeGreaterThan(5);
+    expect(peak).toBeLessThan(1000);
+    const heights = points.map((p) => Number(p.split(',')[1]));
+    expect(Math.min(...heights)).toBeLessThan(Math.max(...heights));
+    await page.screenshot({ path: join(SCREENSHOTS, 'job-throughput.png') });
+    await page.close();
+  });
 });

@@ -20,8 +20,10 @@ export class ThroughputSamples {
     if (previous && previous.at === at && previous.done === progress.done && previous.phase === progress.phase) return false;
     let rate;
     if (previous && previous.phase === progress.phase && at > previous.at) rate = Math.max(0, (progress.done - previous.done) / ((at - previous.at) / 1000));
-    else rate = typeof progress.rate === 'number' ? progress.rate : 0;
+    else if (typeof progress.rate === 'number') rate = progress.rate;
     this.previous = { at, done: progress.done, phase: progress.phase };
+    // A phase that just began and reports no rate yet has nothing to plot (not a zero).
+    if (rate === undefined) return false;
     this.samples.push({ at, rate, phase: progress.phase });
     return true;
   }

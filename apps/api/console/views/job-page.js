@@ -112,7 +112,10 @@ export function jobPageView(jobId) {
     rateText.textContent = p
       ? [`Phase: ${p.phase ?? '—'}`, p.rate != null ? `${p.rate} items/s on average in this phase` : null, p.etaSeconds != null && !isTerminal(job.state) ? `about ${p.etaSeconds} s left` : null].filter(Boolean).join(' · ')
       : 'No progress reported yet.';
-    replaceChildren(chartSlot, throughputChart(samples.samples));
+    // A job that finished before this page opened has no live samples: say what is known instead.
+    replaceChildren(chartSlot, samples.samples.length === 0 && isTerminal(job.state)
+      ? h('p', { class: 'muted', 'data-testid': 'throughput-empty' }, `The job finished before this page was open, so there are no live samples.${p?.rate != null ? ` Its last phase (${p.phase}) ran at ${p.rate} items/s on average.` : ''}`)
+      : throughputChart(samples.samples));
   };
 
   const renderTimeline = () => {

@@ -71,7 +71,7 @@ export function webhookEndpointView(project, endpointId) {
       h('div', { class: 'field inline' }, h('label', { for: 'delivery-state' }, 'Show state'), stateFilter),
       h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'data-testid': 'deliveries-table' },
         h('caption', { class: 'visually-hidden' }, 'Delivery attempts, newest first'),
-        h('thead', {}, h('tr', {}, ['Attempt', 'Event', 'Message', 'Trigger', 'State', 'Status', 'Latency', 'Error', 'Attempted', 'Job', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ['Attempt', 'Event', 'Message', 'Trigger', 'State', 'Status', 'Latency', 'Error', 'Attempted', 'Job', 'Action'].map((c) => h('th', { scope: 'col' }, c)))),
         tbody,
       )),
     ),
@@ -101,7 +101,7 @@ export function webhookEndpointView(project, endpointId) {
       h('td', { class: 'num' }, d.statusCode ?? '—'),
       h('td', { class: 'num' }, d.latencyMs != null ? `${d.latencyMs} ms` : '—'),
       h('td', { class: 'outcome' }, d.error ?? ''),
-      h('td', {}, formatTime(d.attemptedAt ?? d.scheduledAt)),
+      h('td', {}, d.attemptedAt ? formatTime(d.attemptedAt) : `due ${formatTime(d.scheduledAt)}`),
       h('td', {}, d.jobId ? h('a', { href: `#/jobs/${d.jobId}`, 'aria-label': `Job ${d.jobId}` }, h('code', {}, shortId(d.jobId))) : '—'),
       h('td', {}, button),
     );
