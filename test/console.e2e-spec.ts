@@ -181,6 +181,9 @@ describe('operator console (/console)', () => {
     expect(await importRow.getByTestId('state').textContent()).toBe('queued');
     const listBar = progressOf(list, new RegExp(`archive.import job ${importId.slice(0, 8)}`));
     expect(await listBar.getAttribute('value')).toBe('0');
+    // A keyboard user sits on the import's link while the row updates live.
+    const importLink = importRow.getByRole('link', { name: `Job ${importId}` });
+    await importLink.focus();
 
     // Cancel the queued inventory from its page: it leaves the queue and never runs.
     const jobPage = await newPage();
@@ -228,6 +231,10 @@ describe('operator console (/console)', () => {
     await eventually(async () => ((await listBar.getAttribute('value')) === '100' ? true : undefined), 'the list row to reach 100 %');
     expect(await importRow.getByTestId('state').textContent()).toBe('succeeded');
     await list.screenshot({ path: join(SCREENSHOTS, 'jobs-list.png') });
+    // The live updates left the focus where it was; Enter opens the job.
+    expect(await list.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label'))).toBe(`Job ${importId}`);
+    await list.keyboard.press('Enter');
+    await list.getByRole('heading', { level: 1, name: `Import job ${importId.slice(0, 8)}` }).waitFor();
 
     await jobPage.screenshot({ path: join(SCREENSHOTS, 'job-progress.png'), fullPage: true });
 

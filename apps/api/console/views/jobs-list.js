@@ -51,18 +51,29 @@ export function jobsListView(params) {
 
   const element = h('section', { 'aria-labelledby': 'jobs-heading' }, Object.assign(heading, { id: 'jobs-heading' }), form, status, h('div', { class: 'table-wrap' }, table), moreButton);
 
+  /**
+   * Rows are kept per job and updated cell by cell, so a refresh or a stream event never
+   * replaces the link a keyboard user is on.
+   */
   const renderRow = (job) => {
+    const existing = rowsById.get(job.id);
+    if (existing) {
+      existing.row.dataset.state = job.state;
+      replaceChildren(existing.stateCell, stateBadge(job.state));
+      replaceChildren(existing.progressCell, progressBar(job, `Progress of ${job.kind} job ${shortId(job.id)}`));
+      return existing.row;
+    }
+    const stateCell = h('td', {}, stateBadge(job.state));
+    const progressCell = h('td', {}, progressBar(job, `Progress of ${job.kind} job ${shortId(job.id)}`));
     const row = h('tr', { 'data-job-id': job.id, 'data-state': job.state },
       h('td', {}, h('a', { href: `#/jobs/${job.id}`, 'aria-label': `Job ${job.id}` }, h('code', {}, shortId(job.id)))),
       h('td', {}, job.kind),
       h('td', {}, job.project ?? '—'),
-      h('td', {}, stateBadge(job.state)),
-      h('td', {}, progressBar(job, `Progress of ${job.kind} job ${shortId(job.id)}`)),
+      stateCell,
+      progressCell,
       h('td', {}, formatTime(job.createdAt)),
     );
-    const previous = rowsById.get(job.id);
-    rowsById.set(job.id, row);
-    if (previous) previous.replaceWith(row);
+    rowsById.set(job.id, { row, stateCell, progressCell });
     return row;
   };
 
@@ -97,14 +108,13 @@ export function jobsListView(params) {
     try {
       const page = await api(`/v1/jobs${query({ ...filters, limit: 50, cursor: append ? nextCursor : undefined })}`);
       if (disposed) return;
-      if (append) jobs = [...jobs, ...page.items];
-      else {
-        // Keep what the streams know when it is newer than the list's snapshot.
-        jobs = page.items;
-        rowsById.clear();
-      }
+      const before = jobs.map((j) => j.id).join();
+      jobs = append ? [...jobs, ...page.items] : page.items;
       nextCursor = page.nextCursor;
-      replaceChildren(tbody, jobs.map(renderRow));
+      const rows = jobs.map(renderRow);
+      // Only a changed set or order of jobs rebuilds the table body.
+      if (jobs.map((j) => j.id).join() !== before || tbody.children.length !== rows.length) replaceChildren(tbody, rows);
+      for (const id of rowsById.keys()) if (!jobs.some((j) => j.id === id)) rowsById.delete(id);
       status.textContent = jobs.length === 0 ? 'No jobs match these filters.' : `${jobs.length} job${jobs.length === 1 ? '' : 's'} shown.`;
       moreButton.hidden = !nextCursor;
       syncStreams();
