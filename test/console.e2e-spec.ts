@@ -126,6 +126,8 @@ describe('operator console (/console)', () => {
     const page = await newPage();
     await page.goto(`${api.url}/console/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png') });
 
     await page.getByLabel('Personal access token').fill('not-a-token');
