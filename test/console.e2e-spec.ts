@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,6 +298,47 @@ describe('operator console (/console)', () => {
     const saved = await readFile((await download.path()) as string);
     expect(saved.equals(await downloadArtifact(admin, exported.id))).toBe(true);
     await page.close();
+  });
+
+  it("shows an import's deployment result per environment: one gateway takes the proxies, one refuses", async () => {
+    await useWorker();
+    // A gateway admin API on 127.0.0.1: /{environment}/proxies/{uuid}; it refuses for "frozen".
+    const gateway = createServer((req, res) => {
+      req.resume().on('end', () => {
+        const frozen = (req.url ?? '').startsWith('/frozen/');
+        res.writeHead(frozen ? 409 : 201, { 'content-type': 'application/json' }).end(JSON.stringify(frozen ? { message: 'gateway is frozen for maintenance' } : { ok: true }));
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const adminUrl = (environment: string) => `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/${environment}`;
+      const source = await createProject(admin);
+      await createProxy(admin, source, { name: 'orders' });
+      await createProxy(admin, source, { name: 'billing' });
+      const archive = await downloadArtifact(admin, (await finishedJob(admin, await admin.post(`/v1/projects/${source}/exports`, {}))).id);
+      const target = await createProject(admin);
+      for (const name of ['live', 'frozen']) {
+        expect((await admin.post(`/v1/projects/${target}/environments`, { name, driver: 'http', settings: { adminUrl: adminUrl(name) } })).status).toBe(201);
+      }
+      const job = await finishedJob(admin, await importForm(admin, target, archive, { deploy: true, deployTargetEnvironmentNameList: ['live', 'frozen'] }));
+      expect(job.state).toBe('succeeded');
+
+      const page = await newPage();
+      await signIn(page);
+      await page.goto(`${api.url}/console/#/jobs/${job.id}`);
+      const deployments = page.getByTestId('deployments');
+      await deployments.waitFor();
+      const live = deployments.locator('tr[data-environment=live]');
+      expect(await live.locator('td').first().textContent()).toBe('deployed');
+      expect(await live.textContent()).toMatch(/billing r1.*orders r1|orders r1.*billing r1/);
+      const frozen = deployments.locator('tr[data-environment=frozen]');
+      expect(await frozen.locator('td').first().textContent()).toBe('failed');
+      expect(await frozen.textContent()).toContain('gateway is frozen for maintenance');
+      expect(await page.getByRole('heading', { name: 'Import report' }).isVisible()).toBe(true);
+      await page.close();
+    } finally {
+      await new Promise((resolve) => gateway.close(resolve));
+    }
   });
 
   it('redelivers a failed webhook delivery from the endpoint page', async () => {
