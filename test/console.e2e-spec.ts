@@ -297,6 +297,16 @@ describe('operator console (/console)', () => {
     expect(download.suggestedFilename()).toBe('orders-export.zip');
     const saved = await readFile((await download.path()) as string);
     expect(saved.equals(await downloadArtifact(admin, exported.id))).toBe(true);
+
+    // The link the console asks for: JSON, with the token only, and only for a succeeded export.
+    const link = await admin.get(`/v1/jobs/${exported.id}/artifact-link`);
+    expect(link.status).toBe(200);
+    expect(link.body.url).toMatch(/^https?:\/\/.+X-Amz-Signature=/);
+    expect((await admin.withToken(undefined).get(`/v1/jobs/${exported.id}/artifact-link`)).status).toBe(401);
+    const inventory = await finishedJob(admin, await admin.post(`/v1/projects/${project}/inventory`));
+    const notAnExport = await admin.get(`/v1/jobs/${inventory.id}/artifact-link`);
+    expect(notAnExport.status).toBe(404);
+    expect(notAnExport.contentType).toContain('application/problem+json');
     await page.close();
   });
 
