@@ -1,5 +1,8 @@
 import { h, replaceChildren } from './dom.js';
 
+/** Rows drawn at most: a report of tens of thousands of assets stays usable; the filter narrows it. */
+const ROW_LIMIT = 2000;
+
 const COLUMNS = [
   { key: 'type', label: 'Type' },
   { key: 'name', label: 'Name' },
@@ -36,7 +39,7 @@ export function reportTable(items) {
     const shown = rows
       .filter((r) => !actionFilter || r.action === actionFilter)
       .sort((a, b) => factor * String(a[sort.key] ?? '').localeCompare(String(b[sort.key] ?? '')) || a.name.localeCompare(b.name));
-    replaceChildren(tbody, shown.map((r) =>
+    replaceChildren(tbody, shown.slice(0, ROW_LIMIT).map((r) =>
       h('tr', { 'data-action': r.action, class: `action-${r.action}` },
         h('td', {}, r.type),
         h('td', {}, r.name),
@@ -47,7 +50,10 @@ export function reportTable(items) {
       th.setAttribute('aria-sort', key === sort.key ? sort.direction : 'none');
       th.querySelector('.sort-mark').textContent = key === sort.key ? (sort.direction === 'ascending' ? '▲' : '▼') : '';
     }
-    count.textContent = `${shown.length} of ${rows.length} assets shown, sorted by ${COLUMNS.find((c) => c.key === sort.key).label.toLowerCase()} (${sort.direction}).`;
+    const sortedBy = `sorted by ${COLUMNS.find((c) => c.key === sort.key).label.toLowerCase()} (${sort.direction})`;
+    count.textContent = shown.length > ROW_LIMIT
+      ? `The first ${ROW_LIMIT} of ${shown.length} matching assets (${rows.length} in all) shown, ${sortedBy}; choose an action to narrow the list.`
+      : `${shown.length} of ${rows.length} assets shown, ${sortedBy}.`;
   };
 
   const headRow = h('tr', {}, COLUMNS.map((column) => {

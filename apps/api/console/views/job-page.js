@@ -23,7 +23,7 @@ export function jobPageView(jobId) {
   /** Phases seen while this page was open, with when each began (from the progress timestamps). */
   const phases = [];
 
-  const heading = h('h1', { tabindex: -1 }, `Job ${shortId(jobId)}`);
+  const heading = h('h1', { id: 'job-heading', tabindex: -1 }, `Job ${shortId(jobId)}`);
   const message = h('p', { class: 'message', role: 'status', 'data-testid': 'job-message' });
   const summary = h('dl', { class: 'summary' });
   const actions = h('div', { class: 'actions' });
@@ -36,7 +36,7 @@ export function jobPageView(jobId) {
   const raw = h('pre', { class: 'raw' });
 
   const element = h('article', { 'aria-labelledby': 'job-heading' },
-    Object.assign(heading, { id: 'job-heading' }),
+    heading,
     message,
     actions,
     summary,

@@ -17,7 +17,7 @@ export function jobsListView(params) {
   let refreshTimer;
   let disposed = false;
 
-  const heading = h('h1', { tabindex: -1 }, 'Jobs');
+  const heading = h('h1', { id: 'jobs-heading', tabindex: -1 }, 'Jobs');
   const status = h('p', { class: 'muted', 'data-testid': 'list-status' });
   const tbody = h('tbody');
   const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => load(true) }, 'Load more jobs');
@@ -49,7 +49,7 @@ export function jobsListView(params) {
     tbody,
   );
 
-  const element = h('section', { 'aria-labelledby': 'jobs-heading' }, Object.assign(heading, { id: 'jobs-heading' }), form, status, h('div', { class: 'table-wrap' }, table), moreButton);
+  const element = h('section', { 'aria-labelledby': 'jobs-heading' }, heading, form, status, h('div', { class: 'table-wrap' }, table), moreButton);
 
   /**
    * Rows are kept per job and updated cell by cell, so a refresh or a stream event never
