@@ -14,6 +14,7 @@ import { ArchivesController } from './archives/archives.controller.js';
 import { ArchivesService } from './archives/archives.service.js';
 import { UploadsService } from './archives/uploads.service.js';
 import { SharedAssetsController } from './assets/shared-assets.controller.js';
+import { ArtifactLinkController } from './console/artifact-link.controller.js';
 import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { ApigOpenApiController } from './faces/apig/apig-openapi.controller.js';
 import { ApigOpenApiService } from './faces/apig/apig-openapi.service.js';
@@ -72,6 +73,7 @@ export class AppModule {
         ApigOpenApiController,
         WebhooksController,
         WebhookDeliveriesController,
+        ArtifactLinkController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

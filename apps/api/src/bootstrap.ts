@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.pipe.js';
+import { registerConsole } from './console/console-assets.js';
 import { Metrics } from './health/metrics.js';
 
 /** Builds and starts the HTTP API; returns the app and the address it listens on. */
@@ -29,6 +30,7 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
   app.useGlobalPipes(createValidationPipe());
   // Form uploads stream file parts; the size cap is enforced while streaming (ZipUploadGuard).
   await app.register(multipart as never, { limits: { files: 1, fields: 20, fieldSize: 1024 * 1024, fileSize: config.archive.maxFormUploadBytes + 1 } });
+  await registerConsole(app, logger);
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
