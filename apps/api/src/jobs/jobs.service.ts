@@ -82,6 +82,10 @@ export class JobsService {
       }
     }
     const webhook = await this.checkedJobWebhook(request.webhook);
+    if (webhook && !request.projectId) {
+      // A job that makes its own project (an import creating its group) has none to hang an endpoint on yet.
+      throw new ValidationError('This request cannot take a webhook option.', [{ pointer: '/webhook', detail: 'is not supported here' }]);
+    }
     const webhookSecret = webhook ? generateWebhookSecret() : undefined;
     const id = randomUUID();
     let row: JobRow;
@@ -92,7 +96,7 @@ export class JobsService {
           { id, kind: request.kind, projectId: request.projectId, payload: { ...request.payload }, requestedBy: caller.tokenId },
           trx,
         );
-        if (webhook && webhookSecret) {
+        if (webhook && webhookSecret && request.projectId) {
           endpoint = await this.endpoints.createEndpoint(
             { projectId: request.projectId, url: webhook.url, events: webhook.events, secret: this.secretBox.seal(webhookSecret), enabled: true, jobId: id },
             trx,
