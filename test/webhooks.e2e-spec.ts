@@ -264,6 +264,36 @@ describe('webhooks', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('skips a scheduled retry of a message that a manual redelivery got through first', async () => {
+    // Real-time retry schedule here: the first retry waits 5 s, time enough to redeliver by hand.
+    const slowPrefix = `${prefix}-${uniqueName('slow')}`;
+    const slow = { ...webhookEnv(slowPrefix), WEBHOOK_RETRY_SCALE: '1' };
+    const [slowApi, slowWorker] = await Promise.all([startProcess('api', slow), startProcess('worker', slow)]);
+    try {
+      const client = new ApiClient(slowApi.url, testEnv().adminToken);
+      const project = await createProject(client);
+      const hooks = (await receiver()).failFirst(1);
+      const created = await client.post(`/v1/projects/${project}/webhooks`, { url: hooks.url(), events: ['job.succeeded'] });
+      hooks.secrets.push(created.body.secret);
+      await finishedJob(client, await client.post(`/v1/projects/${project}/inventory`));
+      const log = async () => (await client.get(`/v1/projects/${project}/webhooks/${created.body.id}/deliveries`)).body.items as any[];
+      const failed = await eventually(async () => (await log()).find((i) => i.attempt === 1 && i.state === 'failed'), 'the failed first attempt');
+      expect((await log()).find((i) => i.attempt === 2)).toMatchObject({ trigger: 'retry', state: 'pending' });
+
+      const manual = await client.post(`/v1/projects/${project}/webhooks/${created.body.id}/deliveries/${failed.id}/redeliver`);
+      expect(manual.status).toBe(202);
+      await hooks.waitForCount(2, 'the manual redelivery');
+      const settled = await eventually(async () => {
+        const items = await log();
+        return items.find((i) => i.trigger === 'retry')?.state === 'skipped' ? items : undefined;
+      }, 'the scheduled retry to come due and be skipped', 20_000);
+      expect(settled.find((i) => i.trigger === 'retry').error).toMatch(/^not sent: attempt \d+ delivered this message already$/);
+      expect(hooks.received.map((d) => d.status)).toEqual([500, 204]);
+    } finally {
+      await Promise.all([slowApi.stop(), slowWorker.stop()]);
+    }
+  });
+
   it('manages endpoints: update, filter by event, delete; PROJECT_ADMIN only', async () => {
     const project = await createProject(admin);
     const hooks = await receiver();

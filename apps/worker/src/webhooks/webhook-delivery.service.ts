@@ -53,6 +53,15 @@ export class WebhookDeliveryService {
       return;
     }
 
+    // A scheduled retry of a message that a manual redelivery got through in the meantime
+    // would only be a duplicate. (A manual redelivery is always sent: someone asked for it.)
+    const deliveredBy = delivery.trigger === 'manual' ? undefined : await this.webhooks.findSucceededAttempt(endpoint.id, delivery.webhook_id);
+    if (deliveredBy !== undefined) {
+      const error = `not sent: attempt ${deliveredBy} delivered this message already`;
+      await this.webhooks.completeAttempt(delivery, { state: 'skipped', url: delivery.url, statusCode: null, latencyMs: null, error, attemptedAt: new Date() });
+      return;
+    }
+
     const attemptedAt = new Date();
     const answer = await this.send(delivery, endpoint, attemptedAt);
     const status = answer.statusCode;

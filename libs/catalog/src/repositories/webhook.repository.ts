@@ -303,6 +303,19 @@ export class WebhookRepository {
     return Number(row.n);
   }
 
+  /** The attempt number that delivered this message to this endpoint, if one did. */
+  async findSucceededAttempt(endpointId: string, webhookId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .select('attempt')
+      .where('endpoint_id', '=', endpointId)
+      .where('webhook_id', '=', webhookId)
+      .where('state', '=', 'succeeded')
+      .orderBy('attempt')
+      .executeTakeFirst();
+    return row?.attempt;
+  }
+
   /** Pending attempts that should have been made before `dueBefore`, oldest first. */
   async listOverdue(dueBefore: Date, limit: number): Promise<WebhookDeliveryRow[]> {
     return this.db
