@@ -33,6 +33,8 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+# The web console's static files, served at /console.
+COPY --from=build --chown=root:root /app/apps/api/console ./apps/api/console
 # DATA_DIR is only written without DATABASE_URL (embedded catalog); give the service user a place.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
