@@ -75,6 +75,7 @@ describe('webhook delivery attempt', () => {
       markEndpointFailing: jest.fn(async (_id: unknown, at: Date) => endpoint.first_failure_at ?? at),
       disableEndpoint: jest.fn(async () => undefined),
       countScheduledAttempts: jest.fn(async () => 0),
+      findSucceededAttempt: jest.fn(async () => undefined),
       listPendingOfMessage: jest.fn(async () => []),
     };
     queue = { enqueue: jest.fn(async () => undefined) };
@@ -182,6 +183,18 @@ describe('webhook delivery attempt', () => {
     await service.attempt('d1');
     expect(sent).toHaveLength(0);
     expect(repo.completeAttempt.mock.calls[0]?.[1]).toMatchObject({ state: 'skipped', error: 'not sent: the endpoint is disabled (Disabled through the API.)' });
+  });
+
+  it('skips a scheduled retry of a message another attempt delivered, but sends a manual redelivery anyway', async () => {
+    repo.findSucceededAttempt!.mockResolvedValue(3);
+    delivery = deliveryRow({ attempt: 2, trigger: 'retry' });
+    await service.attempt('d1');
+    expect(sent).toHaveLength(0);
+    expect(repo.completeAttempt.mock.calls[0]?.[1]).toMatchObject({ state: 'skipped', error: 'not sent: attempt 3 delivered this message already' });
+
+    delivery = deliveryRow({ attempt: 4, trigger: 'manual' });
+    await service.attempt('d1');
+    expect(sent).toHaveLength(1);
   });
 
   it('signs with both secrets during a rotation, and with the new one only afterwards', async () => {
