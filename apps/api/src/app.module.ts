@@ -15,6 +15,9 @@ import { ArchivesService } from './archives/archives.service.js';
 import { UploadsService } from './archives/uploads.service.js';
 import { SharedAssetsController } from './assets/shared-assets.controller.js';
 import { ProxyFaceController } from './faces/proxy-face.controller.js';
+import { AssetArchiveController } from './faces/asset-archive/asset-archive.controller.js';
+import { AssetArchiveService } from './faces/asset-archive/asset-archive.service.js';
+import { SyncJobs } from './faces/sync-job.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -67,6 +70,7 @@ export class AppModule {
         ArchivesController,
         SharedAssetsController,
         ProxyFaceController,
+        AssetArchiveController,
         WebhooksController,
         WebhookDeliveriesController,
       ],
@@ -86,6 +90,8 @@ export class AppModule {
         ArchivesService,
         UploadsService,
         WebhooksService,
+        SyncJobs,
+        AssetArchiveService,
       ],
     };
   }

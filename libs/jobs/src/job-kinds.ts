@@ -36,6 +36,19 @@ export interface ExportPayload {
   fileName: string;
   /** Write the bare `<apiProxyName>.json` copy vendor tools read (single-proxy exports). */
   vendorCopy: boolean;
+  /**
+   * An explicit selection per asset type (names or uuids, or '*' for every one), set by
+   * the asset-archive face. With it, `proxies` empty means no proxies (not the whole
+   * project), and only the named shared assets travel besides the required dependencies.
+   */
+  selection?: AssetSelection;
+}
+
+export interface AssetSelection {
+  apiProxy: string[] | '*';
+  policy: string[] | '*';
+  alias: string[] | '*';
+  application: string[] | '*';
 }
 
 export interface ImportPayload {
@@ -52,6 +65,10 @@ export interface ImportPayload {
   sealedPassphrase?: string;
   deploy: boolean;
   deployTargetEnvironmentNameList: string[];
+  /** A clash under `fail` fails that asset alone instead of the whole import (asset-archive face). */
+  clashFailsAsset?: boolean;
+  /** Deploy each imported proxy to the environments its archive deployment state names. */
+  preserveAssetState?: boolean;
 }
 
 /** Deploy or undeploy one proxy on the named environments (checked to exist when requested). */

@@ -72,8 +72,11 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
   private async writeAssets(trx: Kysely<Database>, writer: ArchiveWriter, context: JobContext<JobKind.ArchiveExport>): Promise<Record<string, number>> {
     const { payload } = context;
     const counts: Record<string, number> = { apiProxy: 0, policy: 0, alias: 0, application: 0, resource: 0 };
-    const wholeProject = payload.proxies.length === 0;
-    const total = wholeProject ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
+    const selection = payload.selection;
+    const wholeProject = payload.proxies.length === 0 && !selection;
+    // A selection may ask for every proxy (`apis=*`) without asking for every shared asset.
+    const allProxies = wholeProject || selection?.apiProxy === '*';
+    const total = allProxies ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
     const exportedProxies = new Map<string, string>(); // uuid → name
     const neededPolicies: AssetReference[] = [];
     let lastProxyPath = '';
@@ -104,9 +107,9 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       }
     };
 
-    if (wholeProject) {
+    if (allProxies) {
       for await (const batch of this.assets.stream('apiProxy', payload.projectId, trx)) await writeProxies(batch);
-    } else {
+    } else if (payload.proxies.length > 0) {
       const uuids = payload.proxies.filter(isUuid);
       const found = [
         ...(await this.assets.findByUuids('apiProxy', payload.projectId, uuids, trx)),
@@ -122,7 +125,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     }
 
     // Required dependencies always travel: the shared policies, then the aliases they use.
-    const policies = wholeProject ? await this.all('policy', payload.projectId, trx) : await this.resolve('policy', payload.projectId, neededPolicies, trx);
+    const policies = wholeProject ? await this.all('policy', payload.projectId, trx) : await this.selected('policy', payload, neededPolicies, trx);
     const neededAliases: AssetReference[] = [];
     await context.progress('exporting dependencies', 0, policies.length);
     for (const policy of policies) {
@@ -133,17 +136,20 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       }
       counts.policy++;
     }
-    const aliases = wholeProject ? await this.all('alias', payload.projectId, trx) : await this.resolve('alias', payload.projectId, neededAliases, trx);
+    const aliases = wholeProject ? await this.all('alias', payload.projectId, trx) : await this.selected('alias', payload, neededAliases, trx);
     for (const alias of aliases) {
       await writer.addJson('alias', { uuid: alias.uuid, name: alias.name }, this.protectSecrets(writer, alias));
       counts.alias++;
     }
 
-    if (payload.include.applications) {
+    const namedApplications = selection?.application ?? [];
+    if (payload.include.applications || namedApplications.length > 0) {
       for await (const batch of this.assets.stream('application', payload.projectId, trx)) {
         for (const app of batch) {
           const subscriptions = requiredReferences('application', app.doc);
-          const relevant = wholeProject || subscriptions.some((s) => (s.uuid && exportedProxies.has(s.uuid)) || [...exportedProxies.values()].includes(s.name));
+          const named = namedApplications === '*' || namedApplications.includes(app.uuid) || namedApplications.includes(app.name);
+          const subscribed = payload.include.applications && subscriptions.some((s) => (s.uuid && exportedProxies.has(s.uuid)) || [...exportedProxies.values()].includes(s.name));
+          const relevant = wholeProject || named || subscribed;
           if (!relevant) continue;
           await writer.addJson('application', { uuid: app.uuid, name: app.name }, this.protectSecrets(writer, app));
           for (const ref of subscriptions) {
@@ -177,6 +183,14 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       else writer.omitSecret({ type, name: asset.name, field });
     }
     return writer.sealer ? { ...rest, secrets: out } : rest;
+  }
+
+  /** The required dependencies, plus the shared assets a selection names (or all of them for '*'). */
+  private async selected(type: 'policy' | 'alias', payload: ExportPayload, needed: AssetReference[], trx: Kysely<Database>): Promise<AssetRecord[]> {
+    const named = payload.selection?.[type] ?? [];
+    if (named === '*') return this.all(type, payload.projectId, trx);
+    const required = await this.resolve(type, payload.projectId, [...needed, ...named.map((n) => (isUuid(n) ? { type, uuid: n, name: n } : { type, name: n }))], trx);
+    return required;
   }
 
   private async all(type: 'policy' | 'alias', projectId: string, trx: Kysely<Database>): Promise<AssetRecord[]> {

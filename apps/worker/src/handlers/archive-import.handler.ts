@@ -47,6 +47,8 @@ interface ReadArchive {
   resourcesByDir: Map<string, ManifestEntry[]>;
   sealer?: SecretSealer;
   secretWarnings: string[];
+  /** With preserveAssetState: target proxy uuid → environments the archive says it was deployed on. */
+  deployedIn: Map<string, string[]>;
 }
 
 /**
@@ -80,19 +82,20 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
 
   private async importArchive(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
     const { payload } = context;
-    const deploying = payload.deploy && !payload.dryRun;
+    const deploying = (payload.deploy || payload.preserveAssetState === true) && !payload.dryRun;
     // A retry of an import whose catalog writes committed goes straight to deploying them.
     const committed = context.job.result as Record<string, unknown> | null;
     if (deploying && committed?.applied === true) return this.deployImported(context, committed);
     const archive = await this.readArchive(context);
     const policies = parseConflictPolicies(payload.conflicts);
+    const planOptions = { clashFailsAsset: payload.clashFailsAsset === true };
 
     if (payload.dryRun) {
       const plan = await this.db
         .transaction()
         .setIsolationLevel('repeatable read')
         .setAccessMode('read only')
-        .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies));
+        .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions));
       return this.report(plan, archive, payload, true);
     }
 
@@ -100,7 +103,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     await this.db.transaction().execute(async (trx) => {
       // Two imports into one project never interleave: the second waits for the first.
       await sql`select pg_advisory_xact_lock(hashtext(${`apiferry:import:${payload.projectId}`}))`.execute(trx);
-      const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies);
+      const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions);
       if (plan.blocked) {
         const blocking = plan.items.filter((i) => i.action === 'conflict' || i.action === 'invalid');
         throw new ImportBlockedError(
@@ -126,6 +129,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     context.committed();
     const items = (report.items ?? []) as { type: string; uuid: string; action: string }[];
     const proxyUuids = items.filter((i) => i.type === 'apiProxy' && ['create', 'overwrite', 'rename'].includes(i.action)).map((i) => i.uuid);
+    if (payload.preserveAssetState) return this.restoreAssetState(context, report, proxyUuids);
     const environments = payload.deployTargetEnvironmentNameList;
     await context.progress('deploying', 0, environments.length);
     const deploymentResult: DeploymentResult =
@@ -137,6 +141,43 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           }
         : await this.deployer.run('deploy', { jobId: context.job.id, projectId: payload.projectId, projectName: payload.projectName, proxyUuids, environments });
     await context.progress('deploying', environments.length, environments.length);
+    return { ...report, deployment: { status: deploymentResult.success ? 'deployed' : 'failed', environments }, deploymentResult };
+  }
+
+  /**
+   * preserveAssetState: each imported proxy is deployed where the archive says it was
+   * deployed, one environment at a time; an environment the project lacks is reported failed.
+   */
+  private async restoreAssetState(context: JobContext<JobKind.ArchiveImport>, report: Record<string, unknown>, proxyUuids: string[]): Promise<Record<string, unknown>> {
+    const { payload } = context;
+    const state = (report.assetState ?? {}) as Record<string, string[]>;
+    const byEnvironment = new Map<string, string[]>();
+    for (const uuid of proxyUuids) for (const env of state[uuid] ?? []) byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), uuid]);
+    const environments = [...byEnvironment.keys()].sort();
+    await context.progress('deploying', 0, environments.length);
+    const environmentResults: DeploymentResult['environmentResults'] = [];
+    for (const environment of environments) {
+      const result = await this.deployer.run('deploy', {
+        jobId: context.job.id,
+        projectId: payload.projectId,
+        projectName: payload.projectName,
+        proxyUuids: byEnvironment.get(environment) as string[],
+        environments: [environment],
+      });
+      environmentResults.push(...result.environmentResults);
+      await context.progress('deploying', environmentResults.length, environments.length);
+    }
+    const failed = environmentResults.filter((r) => !r.success);
+    const deploymentResult: DeploymentResult = {
+      success: failed.length === 0,
+      message:
+        environments.length === 0
+          ? 'No imported API proxy was deployed in the archive, so nothing was deployed.'
+          : failed.length === 0
+            ? `Restored the deployment state on ${environments.length} environment(s).`
+            : `Restoring the deployment state failed on ${failed.map((r) => `${r.environmentName} (${r.message})`).join('; ')}`,
+      environmentResults,
+    };
     return { ...report, deployment: { status: deploymentResult.success ? 'deployed' : 'failed', environments }, deploymentResult };
   }
 
@@ -190,7 +231,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     } else if (secrets.mode === 'omitted') {
       for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
     }
-    return { reader, incoming, resourcesByDir, sealer, secretWarnings };
+    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map() };
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
@@ -264,6 +305,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     doc.name = item.newName ?? item.name;
     if (item.type === 'apiProxy') {
       if (item.newBasePath) doc.basePath = item.newBasePath;
+      if (payload.preserveAssetState) archive.deployedIn.set(item.uuid, deployedEnvironments(raw));
       const overridden = applyProxyOverrides(doc, payload);
       doc = overridden.doc;
       item.warnings.push(...overridden.warnings);
@@ -327,6 +369,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       })),
       secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
       deployment: payload.deploy && !dryRun ? { status: 'pending', environments: payload.deployTargetEnvironmentNameList } : { status: 'not requested' },
+      ...(payload.preserveAssetState ? { assetState: Object.fromEntries(archive.deployedIn) } : {}),
     };
   }
 }
@@ -336,6 +379,12 @@ function stripServerFields(type: AssetType, doc: Record<string, unknown>): Recor
   if (type !== 'apiProxy') return doc;
   const { revision: _r, createdAt: _c, updatedAt: _u, deployments: _d, ...rest } = doc;
   return rest;
+}
+
+/** The environments an archived proxy was deployed on (its exported deployment state). */
+function deployedEnvironments(raw: Record<string, unknown>): string[] {
+  const deployments = Array.isArray(raw.deployments) ? (raw.deployments as { environment?: unknown; status?: unknown }[]) : [];
+  return deployments.filter((d) => d.status === 'deployed' && typeof d.environment === 'string').map((d) => d.environment as string);
 }
 
 function rejected(err: Error & { reason?: string; entry?: string }): ArchiveRejectedError {

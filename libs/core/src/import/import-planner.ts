@@ -57,6 +57,15 @@ export interface ImportPlan {
 
 const RENAME_SUFFIX = '-imported';
 
+export interface PlanOptions {
+  /**
+   * A clash under the `fail` policy fails that asset alone (reported `failed`) instead of
+   * blocking the whole import: the asset-archive face's per-asset semantics. Dependents
+   * of such an asset resolve to the existing one in the project.
+   */
+  clashFailsAsset?: boolean;
+}
+
 /**
  * A renamed copy gets a new uuid, derived from the source uuid and the new name so that a
  * dry run and the import that follows it agree on it.
@@ -76,7 +85,7 @@ function refKey(type: AssetKind, uuid: string): string {
  * conflict policy per type. Pure: the same archive and catalog give the same plan, which is
  * what makes a dry run's plan the plan the real import applies.
  */
-export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies): ImportPlan {
+export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies, options: PlanOptions = {}): ImportPlan {
   const items: PlanItem[] = [];
   const references = new Map<string, { uuid: string; name: string }>();
   const seenUuids = new Set<string>();
@@ -109,7 +118,7 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
     items.push(item);
     itemByRef.set(uuidKey, item);
     itemByName.set(nameKey, item);
-    if (item.action !== 'conflict') references.set(uuidKey, { uuid: item.uuid, name: item.newName ?? item.name });
+    if (item.action !== 'conflict' && item.action !== 'failed') references.set(uuidKey, { uuid: item.uuid, name: item.newName ?? item.name });
   }
 
   function decide(asset: IncomingAsset, base: PlanItem): PlanItem {
@@ -121,7 +130,7 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
     const how = existing.uuid === asset.uuid ? 'uuid' : 'name';
     switch (policies[asset.type]) {
       case 'fail':
-        return { ...base, action: 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
+        return { ...base, action: options.clashFailsAsset ? 'failed' : 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
       case 'keep':
         return { ...base, uuid: existing.uuid, name: existing.name, sourceUuid: asset.uuid, action: 'skip', warnings: [`kept the existing ${asset.type} "${existing.name}"`] };
       case 'overwrite': {

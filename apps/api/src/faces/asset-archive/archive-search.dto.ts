@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+
+export class ArchiveSearchScopeDto {
+  @ApiPropertyOptional({ example: 'apiName', description: 'informational: the pattern always applies to the asset name' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  attributeName?: string;
+
+  @ApiProperty({ example: 'orders*', description: 'name pattern: * any characters, ? one character, case-insensitive' })
+  @IsString()
+  @Length(1, 256)
+  keyword!: string;
+}
+
+/** The search form of the archive export: which types, which names, which optional dependencies. */
+export class ArchiveSearchDto {
+  @ApiProperty({ example: ['api', 'policy'], description: 'api, policy, alias, application (singular or plural)' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(8)
+  @IsString({ each: true })
+  types!: string[];
+
+  @ApiPropertyOptional({ type: [ArchiveSearchScopeDto], description: 'name patterns; absent selects every asset of the types' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ArchiveSearchScopeDto)
+  scope?: ArchiveSearchScopeDto[];
+
+  @ApiPropertyOptional({ enum: ['or', 'and'], default: 'or', description: 'how several patterns combine' })
+  @IsOptional()
+  @IsIn(['or', 'and'])
+  condition?: 'or' | 'and';
+
+  @ApiPropertyOptional({ description: 'also export the applications subscribed to the exported APIs (with their subscriptions)' })
+  @IsOptional()
+  @IsBoolean()
+  includeOptionalDependencies?: boolean;
+}
