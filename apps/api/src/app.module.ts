@@ -18,6 +18,8 @@ import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { AssetArchiveController } from './faces/asset-archive/asset-archive.controller.js';
 import { AssetArchiveService } from './faces/asset-archive/asset-archive.service.js';
 import { SyncJobs } from './faces/sync-job.js';
+import { PackageController } from './faces/package/package.controller.js';
+import { PackageService } from './faces/package/package.service.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -71,6 +73,7 @@ export class AppModule {
         SharedAssetsController,
         ProxyFaceController,
         AssetArchiveController,
+        PackageController,
         WebhooksController,
         WebhookDeliveriesController,
       ],
@@ -92,6 +95,7 @@ export class AppModule {
         WebhooksService,
         SyncJobs,
         AssetArchiveService,
+        PackageService,
       ],
     };
   }

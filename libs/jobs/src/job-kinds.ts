@@ -42,6 +42,21 @@ export interface ExportPayload {
    * project), and only the named shared assets travel besides the required dependencies.
    */
   selection?: AssetSelection;
+  /** The package face's options: what of each API's surroundings travels with it. */
+  packageOptions?: PackageExportOptions;
+}
+
+export interface PackageExportOptions {
+  /** Shared policies whose class is operational (the default class). */
+  operationalPolicies: boolean;
+  /** Shared policies of class qos. */
+  qosPolicies: boolean;
+  /** The PKI alias each API names (certificate, and the private key sealed). */
+  pki: boolean;
+  /** The admin relationships of each API. */
+  admins: boolean;
+  /** The implementation services: each API's routing to its backends. */
+  services: boolean;
 }
 
 export interface AssetSelection {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AssetRepository, EnvironmentRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
-import { JobKind, type AssetSelection } from '#jobs';
+import { JobKind, type AssetSelection, type PackageExportOptions } from '#jobs';
 import { ObjectStore } from '#storage';
 import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
 import type { ExportRequestDto } from './export-request.dto.js';
@@ -25,7 +25,7 @@ export class ArchivesService {
     caller: Principal,
     project: ProjectRow,
     dto: ExportRequestDto,
-    request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean; selection?: AssetSelection },
+    request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean; selection?: AssetSelection; packageOptions?: PackageExportOptions },
   ): Promise<CreatedJob> {
     const proxies = [...new Set(dto.proxies ?? [])];
     if (proxies.length > 0) {
@@ -61,6 +61,7 @@ export class ArchivesService {
         fileName,
         vendorCopy: request.vendorCopy ?? proxies.length === 1,
         ...(request.selection ? { selection: request.selection } : {}),
+        ...(request.packageOptions ? { packageOptions: request.packageOptions } : {}),
       },
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,

@@ -10,6 +10,12 @@ import { ObjectStore } from '#storage';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
 
+/** A package holds the shared policies of the classes its options ask for; other exports hold all. */
+function packagedPolicy(policy: AssetRecord, payload: ExportPayload): boolean {
+  if (!payload.packageOptions) return true;
+  return policy.doc.policyClass === 'qos' ? payload.packageOptions.qosPolicies : payload.packageOptions.operationalPolicies;
+}
+
 export function artifactKey(projectId: string, jobId: string, fileName: string): string {
   return `exports/${projectId}/${jobId}/${fileName}`;
 }
@@ -79,6 +85,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     const total = allProxies ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
     const exportedProxies = new Map<string, string>(); // uuid → name
     const neededPolicies: AssetReference[] = [];
+    const neededPki: AssetReference[] = [];
     let lastProxyPath = '';
     await context.progress('exporting proxies', 0, total);
 
@@ -95,6 +102,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
           await writer.addResource(written.safeName, String(resource.name), Readable.from([Buffer.from(resource.content, 'utf8')]));
           counts.resource++;
         }
+        if (payload.packageOptions?.pki && proxy.doc.pki) neededPki.push({ type: 'alias', ...(proxy.doc.pki as { uuid?: string; name: string }) });
         for (const ref of requiredReferences('apiProxy', proxy.doc)) {
           neededPolicies.push(ref);
           if (ref.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'policy', uuid: ref.uuid }, required: true });
@@ -125,8 +133,10 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     }
 
     // Required dependencies always travel: the shared policies, then the aliases they use.
-    const policies = wholeProject ? await this.all('policy', payload.projectId, trx) : await this.selected('policy', payload, neededPolicies, trx);
-    const neededAliases: AssetReference[] = [];
+    const policies = (wholeProject ? await this.all('policy', payload.projectId, trx) : await this.selected('policy', payload, neededPolicies, trx)).filter((p) =>
+      packagedPolicy(p, payload),
+    );
+    const neededAliases: AssetReference[] = [...neededPki];
     await context.progress('exporting dependencies', 0, policies.length);
     for (const policy of policies) {
       await writer.addJson('policy', { uuid: policy.uuid, name: policy.name }, policy.doc);
@@ -169,6 +179,8 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       shaped.resources = (doc.resources as Record<string, unknown>[]).map(({ content: _content, ...meta }) => meta);
     } else delete shaped.resources;
     if (!payload.include.scopes) delete shaped.scopes;
+    if (payload.packageOptions && !payload.packageOptions.admins) delete shaped.admins;
+    if (payload.packageOptions && !payload.packageOptions.services) delete shaped.routing;
     return shaped;
   }
 

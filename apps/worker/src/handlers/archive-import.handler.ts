@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { ClassConstructor } from 'class-transformer';
 import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
-import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
+import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, TokenRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   AliasModel,
@@ -49,6 +49,8 @@ interface ReadArchive {
   secretWarnings: string[];
   /** With preserveAssetState: target proxy uuid → environments the archive says it was deployed on. */
   deployedIn: Map<string, string[]>;
+  /** The admins the archive's proxies name who are users of this instance. */
+  knownUsers: Set<string>;
 }
 
 /**
@@ -69,6 +71,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(ProxyDeployer) private readonly deployer: ProxyDeployer,
+    @Inject(TokenRepository) private readonly users: TokenRepository,
   ) {}
 
   async run(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
@@ -187,6 +190,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const listed = reader.entries();
     const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
     const incoming: IncomingAsset[] = [];
+    const adminNames = new Set<string>();
     let verified = 0;
     await context.progress('verifying archive', 0, listed.length);
     await reader.verifyAll({
@@ -203,6 +207,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           invalid = (err as Error).message;
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
+        if (type === 'apiProxy' && !invalid) for (const admin of adminsOf(doc)) adminNames.add(admin);
         incoming.push({
           type,
           uuid: String(doc?.uuid ?? entry.uuid ?? ''),
@@ -231,7 +236,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     } else if (secrets.mode === 'omitted') {
       for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
     }
-    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map() };
+    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map(), knownUsers: await this.users.liveNames([...adminNames]) };
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
@@ -306,6 +311,12 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     if (item.type === 'apiProxy') {
       if (item.newBasePath) doc.basePath = item.newBasePath;
       if (payload.preserveAssetState) archive.deployedIn.set(item.uuid, deployedEnvironments(raw));
+      // Admins are relationships to users; one to a user this instance lacks is dropped with a warning.
+      if (Array.isArray(doc.admins)) {
+        const unknown = adminsOf(doc).filter((user) => !archive.knownUsers.has(user));
+        for (const user of unknown) item.warnings.push(`admin "${user}" is not a user of this instance; the relationship was not imported`);
+        doc.admins = (doc.admins as { user: string }[]).filter((a) => archive.knownUsers.has(a.user));
+      }
       const overridden = applyProxyOverrides(doc, payload);
       doc = overridden.doc;
       item.warnings.push(...overridden.warnings);
@@ -379,6 +390,10 @@ function stripServerFields(type: AssetType, doc: Record<string, unknown>): Recor
   if (type !== 'apiProxy') return doc;
   const { revision: _r, createdAt: _c, updatedAt: _u, deployments: _d, ...rest } = doc;
   return rest;
+}
+
+function adminsOf(doc: Record<string, unknown>): string[] {
+  return Array.isArray(doc.admins) ? (doc.admins as { user?: unknown }[]).flatMap((a) => (typeof a?.user === 'string' ? [a.user] : [])) : [];
 }
 
 /** The environments an archived proxy was deployed on (its exported deployment state). */

@@ -71,6 +71,12 @@ export class ApiProxyRepository {
       .executeTakeFirst();
   }
 
+  /** The projects holding a proxy with this uuid (a uuid is kept across projects). */
+  async projectIdsHolding(uuid: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('api_proxies').select('project_id').where('uuid', '=', uuid).execute();
+    return rows.map((r) => r.project_id);
+  }
+
   async list(projectId: string, opts: { limit: number; cursor?: string }): Promise<Page<ApiProxyRow>> {
     const after = decodeCursor(opts.cursor, 1);
     let query = this.db

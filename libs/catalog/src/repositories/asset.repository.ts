@@ -50,10 +50,11 @@ const MAPPERS: Record<AssetType, AssetMapper> = {
   },
   policy: {
     table: 'policies',
-    toColumns: (doc) => ({ type: doc.type, phase: doc.phase, config: json({ config: doc.config, aliases: doc.aliases ?? [] }) }),
+    // The policy class lives beside config in the JSON column; absent (operational) is not written.
+    toColumns: (doc) => ({ type: doc.type, phase: doc.phase, config: json({ config: doc.config, aliases: doc.aliases ?? [], ...(doc.policyClass ? { policyClass: doc.policyClass } : {}) }) }),
     toDoc: (row) => {
-      const stored = row.config as { config: Record<string, unknown>; aliases: unknown[] };
-      return { uuid: row.uuid, name: row.name, type: row.type, phase: row.phase, config: stored.config, aliases: stored.aliases };
+      const stored = row.config as { config: Record<string, unknown>; aliases: unknown[]; policyClass?: string };
+      return { uuid: row.uuid, name: row.name, type: row.type, phase: row.phase, config: stored.config, aliases: stored.aliases, ...(stored.policyClass ? { policyClass: stored.policyClass } : {}) };
     },
   },
   alias: {

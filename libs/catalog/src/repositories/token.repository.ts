@@ -84,6 +84,23 @@ export class TokenRepository {
     }));
   }
 
+  /**
+   * Which of these names belong to a user of the instance: the holder of a token that still
+   * works (a personal access token's name identifies its holder).
+   */
+  async liveNames(names: string[]): Promise<Set<string>> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('tokens')
+      .select('name')
+      .where('name', 'in', unique)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .execute();
+    return new Set(rows.map((r) => r.name));
+  }
+
   async revoke(id: string): Promise<boolean> {
     const result = await this.db
       .updateTable('tokens')
