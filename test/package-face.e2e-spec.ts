@@ -285,6 +285,24 @@ describe('package face (Akana-shaped API packages)', () => {
       expect((await admin.get(`/v1/projects/${asField}/apiProxies/orders`)).body.routing.addressList[0].address).toBe('https://field.example');
     });
 
+    it('a package without implementation services keeps the routing of the API it updates; a new API fails alone', async () => {
+      const tenant = await createProject(admin);
+      const properties = 'http://127.0.0.1:9001=https://kept.target.example\nhttp://127.0.0.1:9002=https://kept-b.target.example';
+      expect((await importPackage(tenant, full, { properties, headers: { 'x-apiferry-passphrase': PASSPHRASE } })).status).toBe(200);
+      expect((await admin.delete(`/v1/projects/${tenant}/apiProxies/orders-v2`)).status).toBe(204);
+      const servicesLess = await exportPackage(`/api/apis/${seeded.orders.uuid}/package?migration.export.include.services=false&project=${seeded.project}`);
+      expect(servicesLess.status).toBe(200);
+
+      const answer = await importPackage(tenant, servicesLess.bytes);
+      expect(answer.status).toBe(200);
+      expect(answer.body.updated).toEqual([{ type: 'apiProxy', id: seeded.orders.uuid, name: 'orders' }]);
+      expect(answer.body.failed).toEqual([{ type: 'apiProxy', id: seeded.ordersV2.uuid, name: 'orders-v2', reason: expect.stringContaining('without its implementation services') }]);
+      const orders = (await admin.get(`/v1/projects/${tenant}/apiProxies/orders`)).body;
+      expect(orders.routing.addressList.map((a: any) => a.address)).toEqual(['https://kept.target.example', 'https://kept-b.target.example']);
+      expect(orders.revision).toBe(2);
+      expect((await admin.get(`/v1/projects/${tenant}/apiProxies/orders-v2`)).status).toBe(404);
+    });
+
     it('one archive format: a package imports through the asset-archive face, the proxy face and /v1, and their archives through the package import', async () => {
       const viaArchiveFace = await createProject(admin);
       const form = new FormData();

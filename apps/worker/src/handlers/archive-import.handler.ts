@@ -51,6 +51,8 @@ interface ReadArchive {
   deployedIn: Map<string, string[]>;
   /** The admins the archive's proxies name who are users of this instance. */
   knownUsers: Set<string>;
+  /** Proxies archived without routing (a package without its services): path → why they can only replace. */
+  withoutRouting: Map<string, string>;
 }
 
 /**
@@ -91,7 +93,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     if (deploying && committed?.applied === true) return this.deployImported(context, committed);
     const archive = await this.readArchive(context);
     const policies = parseConflictPolicies(payload.conflicts);
-    const planOptions = { clashFailsAsset: payload.clashFailsAsset === true };
+    const planOptions = { clashFailsAsset: payload.clashFailsAsset === true, onlyReplace: archive.withoutRouting };
 
     if (payload.dryRun) {
       const plan = await this.db
@@ -191,6 +193,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
     const incoming: IncomingAsset[] = [];
     const adminNames = new Set<string>();
+    const withoutRouting = new Map<string, string>();
     let verified = 0;
     await context.progress('verifying archive', 0, listed.length);
     await reader.verifyAll({
@@ -202,7 +205,15 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         const doc = value as Record<string, unknown>;
         let invalid: string | undefined;
         try {
-          await validateModel(MODELS[type], stripServerFields(type, doc), `${type} entry ${entry.path}`);
+          let checked = stripServerFields(type, doc);
+          // A package exported without its implementation services keeps the target's routing.
+          if (type === 'apiProxy' && doc && typeof doc === 'object' && doc.routing === undefined) {
+            checked = { ...checked, routing: ROUTING_PLACEHOLDER };
+            if (!payload.routing) {
+              withoutRouting.set(entry.path, `API "${String(doc.name)}" was exported without its implementation services (routing) and there is no existing API to keep them from`);
+            }
+          }
+          await validateModel(MODELS[type], checked, `${type} entry ${entry.path}`);
         } catch (err) {
           invalid = (err as Error).message;
         }
@@ -236,7 +247,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     } else if (secrets.mode === 'omitted') {
       for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
     }
-    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map(), knownUsers: await this.users.liveNames([...adminNames]) };
+    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map(), knownUsers: await this.users.liveNames([...adminNames]), withoutRouting };
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
@@ -288,6 +299,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         if (!item) return;
         const source = incomingByPath.get(item.path) as IncomingAsset;
         const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
+        if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
         if (item.action === 'overwrite') {
           await flush();
           await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
@@ -301,6 +313,12 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       },
     });
     await flush();
+  }
+
+  /** The routing of the proxy an import replaces (kept when the archive has none). */
+  private async targetRouting(item: PlanItem, projectId: string, trx: Kysely<Database>): Promise<unknown> {
+    const [existing] = await this.assets.findByUuids('apiProxy', projectId, [item.uuid], trx);
+    return existing?.doc.routing;
   }
 
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
@@ -384,6 +402,9 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     };
   }
 }
+
+/** Stands in for absent routing while an entry is validated; never written to the catalog. */
+const ROUTING_PLACEHOLDER = { algorithm: 'ROUND_ROBIN', addressList: [{ address: 'http://placeholder.invalid' }] };
 
 /** Fields a catalog read adds that are not part of an asset's definition. */
 function stripServerFields(type: AssetType, doc: Record<string, unknown>): Record<string, unknown> {

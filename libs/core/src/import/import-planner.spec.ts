@@ -96,6 +96,16 @@ describe('planImport', () => {
     expect(plan.counts.policy.failed).toBe(1);
   });
 
+  it('onlyReplace: such an asset replaces an existing one or fails alone, never creates', () => {
+    const onlyReplace = new Map([[`apiProxies/orders.json`, 'no routing'], [`apiProxies/billing.json`, 'no routing']]);
+    const plan = planImport([proxy(1, 'orders'), proxy(2, 'billing')], existing, parseConflictPolicies('overwrite'), { onlyReplace });
+    expect(plan.items.map((i) => [i.name, i.action, i.error])).toEqual([
+      ['orders', 'overwrite', undefined],
+      ['billing', 'failed', 'no routing'],
+    ]);
+    expect(plan.blocked).toBe(false);
+  });
+
   it('rejects unknown conflict words and types', () => {
     expect(() => parseConflictPolicies('merge')).toThrow('conflicts must be one of');
     expect(() => parseConflictPolicies({ gadget: 'keep' })).toThrow('unknown asset type');

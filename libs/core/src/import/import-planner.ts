@@ -64,6 +64,12 @@ export interface PlanOptions {
    * of such an asset resolve to the existing one in the project.
    */
   clashFailsAsset?: boolean;
+  /**
+   * Archive paths of assets that can only replace an existing asset, with the reason (a
+   * package exported without its implementation services keeps the target's). With
+   * nothing to replace, such an asset fails alone.
+   */
+  onlyReplace?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -123,7 +129,9 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
 
   function decide(asset: IncomingAsset, base: PlanItem): PlanItem {
     const existing = target.byUuid(asset.type, asset.uuid) ?? target.byName(asset.type, asset.name);
+    const replaceOnly = options.onlyReplace?.get(asset.path);
     if (!existing) {
+      if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
       claimName(asset.type, asset.name);
       return base;
     }
@@ -143,6 +151,7 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
         return { ...base, uuid: existing.uuid, sourceUuid: asset.uuid, action: 'overwrite', warnings };
       }
       case 'rename': {
+        if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
         let n = 1;
         let newName = `${asset.name}${RENAME_SUFFIX}`;
         while (!nameFree(asset.type, newName)) newName = `${asset.name}${RENAME_SUFFIX}-${++n}`;
