@@ -310,6 +310,23 @@ describe('asset archive face (webMethods-shaped export and import)', () => {
       expect(answer.body.results).toEqual([expect.objectContaining({ type: 'api', name: 'billing', id: seeded.billing.uuid, importedOK: true })]);
     });
 
+    it('one archive format with the proxy face: its export imports here, and an archive from here imports there', async () => {
+      const proxyFaceExport = await fetch(`${api.url}/apiops/projects/${seeded.project}/apiProxies/billing/export/`, { headers: { authorization: `Bearer ${admin.token}` } });
+      expect(proxyFaceExport.status).toBe(200);
+      const target = await createProject(admin);
+      const here = await importArchive(`project=${target}`, Buffer.from(await proxyFaceExport.arrayBuffer()));
+      expect(here.status).toBe(201);
+      expect(here.body.results).toEqual([expect.objectContaining({ type: 'api', name: 'billing', importedOK: true })]);
+
+      const other = await createProject(admin);
+      const form = new FormData();
+      form.append('metadata', '{}');
+      form.append('apiProxyExportFile', new Blob([new Uint8Array(ordersArchive)]), 'apigateway-archive.zip');
+      const there = await fetch(`${api.url}/apiops/projects/${other}/apiProxies/import/`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, body: form });
+      expect(there.status).toBe(200);
+      expect(((await there.json()) as any).apiProxies).toEqual([{ name: 'orders', action: 'create' }]);
+    });
+
     it('restores sealed secrets with the passphrase header', async () => {
       const sealed = (await exportArchive(`aliases=backend-cred&project=${seeded.project}`, { 'x-apiferry-passphrase': PASSPHRASE })).bytes;
       const target = await createProject(admin);

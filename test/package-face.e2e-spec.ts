@@ -225,6 +225,19 @@ describe('package face (Akana-shaped API packages)', () => {
     });
   });
 
+  it('answers 202 with the job location when the job outlasts the wait bound', async () => {
+    const slow = await startProcess('api', { QUEUE_PREFIX: prefix, SYNC_WAIT_MS: '0' });
+    try {
+      const response = await fetch(`${slow.url}/api/businesses/${seeded.project}/package`, { headers: { authorization: `Bearer ${admin.token}` } });
+      expect(response.status).toBe(202);
+      const body: any = await response.json();
+      expect(response.headers.get('location')).toBe(`/v1/jobs/${body.jobId}`);
+      expect(body.status).toBe('IN_PROGRESS');
+    } finally {
+      await slow.stop();
+    }
+  });
+
   describe('import', () => {
     let full: Buffer;
 
