@@ -26,7 +26,9 @@ import {
 } from '#core';
 import { JobKind, type ImportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
+import { deployedEnvironments, restoreAssetState } from '../archive/asset-state.js';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
+import { adminsOf, keepKnownAdmins, routingLeftOut } from '../archive/package-transforms.js';
 import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
@@ -134,7 +136,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     context.committed();
     const items = (report.items ?? []) as { type: string; uuid: string; action: string }[];
     const proxyUuids = items.filter((i) => i.type === 'apiProxy' && ['create', 'overwrite', 'rename'].includes(i.action)).map((i) => i.uuid);
-    if (payload.preserveAssetState) return this.restoreAssetState(context, report, proxyUuids);
+    if (payload.preserveAssetState) return restoreAssetState(this.deployer, context, report, proxyUuids);
     const environments = payload.deployTargetEnvironmentNameList;
     await context.progress('deploying', 0, environments.length);
     const deploymentResult: DeploymentResult =
@@ -146,43 +148,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           }
         : await this.deployer.run('deploy', { jobId: context.job.id, projectId: payload.projectId, projectName: payload.projectName, proxyUuids, environments });
     await context.progress('deploying', environments.length, environments.length);
-    return { ...report, deployment: { status: deploymentResult.success ? 'deployed' : 'failed', environments }, deploymentResult };
-  }
-
-  /**
-   * preserveAssetState: each imported proxy is deployed where the archive says it was
-   * deployed, one environment at a time; an environment the project lacks is reported failed.
-   */
-  private async restoreAssetState(context: JobContext<JobKind.ArchiveImport>, report: Record<string, unknown>, proxyUuids: string[]): Promise<Record<string, unknown>> {
-    const { payload } = context;
-    const state = (report.assetState ?? {}) as Record<string, string[]>;
-    const byEnvironment = new Map<string, string[]>();
-    for (const uuid of proxyUuids) for (const env of state[uuid] ?? []) byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), uuid]);
-    const environments = [...byEnvironment.keys()].sort();
-    await context.progress('deploying', 0, environments.length);
-    const environmentResults: DeploymentResult['environmentResults'] = [];
-    for (const environment of environments) {
-      const result = await this.deployer.run('deploy', {
-        jobId: context.job.id,
-        projectId: payload.projectId,
-        projectName: payload.projectName,
-        proxyUuids: byEnvironment.get(environment) as string[],
-        environments: [environment],
-      });
-      environmentResults.push(...result.environmentResults);
-      await context.progress('deploying', environmentResults.length, environments.length);
-    }
-    const failed = environmentResults.filter((r) => !r.success);
-    const deploymentResult: DeploymentResult = {
-      success: failed.length === 0,
-      message:
-        environments.length === 0
-          ? 'No imported API proxy was deployed in the archive, so nothing was deployed.'
-          : failed.length === 0
-            ? `Restored the deployment state on ${environments.length} environment(s).`
-            : `Restoring the deployment state failed on ${failed.map((r) => `${r.environmentName} (${r.message})`).join('; ')}`,
-      environmentResults,
-    };
     return { ...report, deployment: { status: deploymentResult.success ? 'deployed' : 'failed', environments }, deploymentResult };
   }
 
@@ -206,12 +171,10 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         let invalid: string | undefined;
         try {
           let checked = stripServerFields(type, doc);
-          // A package exported without its implementation services keeps the target's routing.
-          if (type === 'apiProxy' && doc && typeof doc === 'object' && doc.routing === undefined) {
-            checked = { ...checked, routing: ROUTING_PLACEHOLDER };
-            if (!payload.routing) {
-              withoutRouting.set(entry.path, `API "${String(doc.name)}" was exported without its implementation services (routing) and there is no existing API to keep them from`);
-            }
+          if (type === 'apiProxy' && doc && typeof doc === 'object') {
+            const leftOut = routingLeftOut(checked, payload);
+            checked = leftOut.checked;
+            if (leftOut.onlyReplace) withoutRouting.set(entry.path, leftOut.onlyReplace);
           }
           await validateModel(MODELS[type], checked, `${type} entry ${entry.path}`);
         } catch (err) {
@@ -329,12 +292,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     if (item.type === 'apiProxy') {
       if (item.newBasePath) doc.basePath = item.newBasePath;
       if (payload.preserveAssetState) archive.deployedIn.set(item.uuid, deployedEnvironments(raw));
-      // Admins are relationships to users; one to a user this instance lacks is dropped with a warning.
-      if (Array.isArray(doc.admins)) {
-        const unknown = adminsOf(doc).filter((user) => !archive.knownUsers.has(user));
-        for (const user of unknown) item.warnings.push(`admin "${user}" is not a user of this instance; the relationship was not imported`);
-        doc.admins = (doc.admins as { user: string }[]).filter((a) => archive.knownUsers.has(a.user));
-      }
+      item.warnings.push(...keepKnownAdmins(doc, archive.knownUsers));
       const overridden = applyProxyOverrides(doc, payload);
       doc = overridden.doc;
       item.warnings.push(...overridden.warnings);
@@ -403,24 +361,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 }
 
-/** Stands in for absent routing while an entry is validated; never written to the catalog. */
-const ROUTING_PLACEHOLDER = { algorithm: 'ROUND_ROBIN', addressList: [{ address: 'http://placeholder.invalid' }] };
-
 /** Fields a catalog read adds that are not part of an asset's definition. */
 function stripServerFields(type: AssetType, doc: Record<string, unknown>): Record<string, unknown> {
   if (type !== 'apiProxy') return doc;
   const { revision: _r, createdAt: _c, updatedAt: _u, deployments: _d, ...rest } = doc;
   return rest;
-}
-
-function adminsOf(doc: Record<string, unknown>): string[] {
-  return Array.isArray(doc.admins) ? (doc.admins as { user?: unknown }[]).flatMap((a) => (typeof a?.user === 'string' ? [a.user] : [])) : [];
-}
-
-/** The environments an archived proxy was deployed on (its exported deployment state). */
-function deployedEnvironments(raw: Record<string, unknown>): string[] {
-  const deployments = Array.isArray(raw.deployments) ? (raw.deployments as { environment?: unknown; status?: unknown }[]) : [];
-  return deployments.filter((d) => d.status === 'deployed' && typeof d.environment === 'string').map((d) => d.environment as string);
 }
 
 function rejected(err: Error & { reason?: string; entry?: string }): ArchiveRejectedError {
