@@ -168,7 +168,7 @@ describe('asset archive face (webMethods-shaped export and import)', () => {
       expect(byName.status).toBe(200);
       expect(await paths(byName.bytes)).toEqual(['aliases/backend-cred.json', 'apiProxies/orders.json', 'policies/shared-auth.json', 'policies/shared-log.json']);
 
-      const policies = await searchExport(seeded.project, { types: ['policies'] });
+      const policies = await searchExport(seeded.project, { types: ['POLICY'], responseFields: ['id', 'policyName'], from: 0, size: -1 });
       expect(await paths(policies.bytes)).toEqual(['aliases/backend-cred.json', 'policies/shared-auth.json', 'policies/shared-log.json', 'policies/unused-policy.json']);
 
       const both = await searchExport(seeded.project, { types: ['api', 'alias'], scope: [{ keyword: 'b*' }, { keyword: '*-cred' }], condition: 'or', includeOptionalDependencies: true });
@@ -347,6 +347,7 @@ describe('asset archive face (webMethods-shaped export and import)', () => {
       [exportArchive(`policies=*,x&project=${seeded.project}`), 400, /either \*/],
       [exportArchive(`apis=orders&project=${uniqueName('nowhere')}`), 404, /does not exist/],
       [exportArchive(`apis=orders&project=${seeded.project}`, {}, 'afy_bad'), 401, /token/i],
+      [exportArchive(`apis=orders&project=${seeded.project}`, {}, await createToken(admin, [{ project: target, permission: 'API_MANAGEMENT:EXPORT_IMPORT' }])), 403, /lacks API_MANAGEMENT:EXPORT_IMPORT/],
       [exportArchive(`apis=orders&project=${seeded.project}&includeOptionalDependencies=maybe`), 400, /true or false/],
       [exportArchive(`apis=orders&project=${seeded.project}`, { 'x-apiferry-passphrase': 'short' }), 400, /8 to 1024/],
       [searchExport(seeded.project, { types: ['gadget'] }), 400, /Unknown asset type "gadget"/],

@@ -365,6 +365,9 @@ describe('package face (Akana-shaped API packages)', () => {
         [exportPackage('/api/apis/not-a-uuid/package'), 404, /was not found/],
         [exportPackage(`/api/apis/${seeded.orders.uuid}/package?migration.qospolicy.export=maybe`), 400, /true or false/],
         [exportPackage(`/api/apis/${seeded.orders.uuid}/package`, {}, 'afy_bad'), 401, /token/i],
+        // A caller who may not export the API's project cannot learn that the API exists.
+        [exportPackage(`/api/apis/${seeded.orders.uuid}/package`, {}, await createToken(admin, [{ project: tenant, permission: 'API_MANAGEMENT:EXPORT_IMPORT' }])), 404, /was not found/],
+        [exportPackage(`/api/businesses/${seeded.project}/package`, {}, await createToken(admin, [{ project: tenant, permission: 'API_MANAGEMENT:EXPORT_IMPORT' }])), 403, /lacks/],
         [exportPackage(`/api/businesses/${uniqueName('nowhere')}/package`), 404, /does not exist/],
       ];
       for (const [pending, status, message] of exports) {

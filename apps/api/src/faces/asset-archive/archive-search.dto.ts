@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 
 export class ArchiveSearchScopeDto {
   @ApiPropertyOptional({ example: 'apiName', description: 'informational: the pattern always applies to the asset name' })
@@ -41,4 +41,18 @@ export class ArchiveSearchDto {
   @IsOptional()
   @IsBoolean()
   includeOptionalDependencies?: boolean;
+
+  // Fields of the vendor's search form that shape a search listing, not an archive:
+  // accepted so that existing request bodies work unchanged, and ignored.
+  @Allow()
+  responseFields?: unknown;
+
+  @Allow()
+  sortByField?: unknown;
+
+  @Allow()
+  from?: unknown;
+
+  @Allow()
+  size?: unknown;
 }
