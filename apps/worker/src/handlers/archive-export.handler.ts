@@ -102,7 +102,11 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
           await writer.addResource(written.safeName, String(resource.name), Readable.from([Buffer.from(resource.content, 'utf8')]));
           counts.resource++;
         }
-        if (payload.packageOptions?.pki && proxy.doc.pki) neededPki.push({ type: 'alias', ...(proxy.doc.pki as { uuid?: string; name: string }) });
+        const pki = payload.packageOptions?.pki ? (proxy.doc.pki as { uuid?: string; name: string } | undefined) : undefined;
+        if (pki) {
+          neededPki.push({ type: 'alias', ...pki });
+          if (pki.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'alias', uuid: pki.uuid }, required: false });
+        }
         for (const ref of requiredReferences('apiProxy', proxy.doc)) {
           neededPolicies.push(ref);
           if (ref.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'policy', uuid: ref.uuid }, required: true });
@@ -201,8 +205,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
   private async selected(type: 'policy' | 'alias', payload: ExportPayload, needed: AssetReference[], trx: Kysely<Database>): Promise<AssetRecord[]> {
     const named = payload.selection?.[type] ?? [];
     if (named === '*') return this.all(type, payload.projectId, trx);
-    const required = await this.resolve(type, payload.projectId, [...needed, ...named.map((n) => (isUuid(n) ? { type, uuid: n, name: n } : { type, name: n }))], trx);
-    return required;
+    return this.resolve(type, payload.projectId, [...needed, ...named.map((n) => (isUuid(n) ? { type, uuid: n, name: n } : { type, name: n }))], trx);
   }
 
   private async all(type: 'policy' | 'alias', projectId: string, trx: Kysely<Database>): Promise<AssetRecord[]> {
