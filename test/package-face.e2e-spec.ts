@@ -298,6 +298,15 @@ describe('package face (Akana-shaped API packages)', () => {
       expect((await admin.get(`/v1/projects/${asField}/apiProxies/orders`)).body.routing.addressList[0].address).toBe('https://field.example');
     });
 
+    it('an API whose PKI alias is neither in the package nor in the project is imported with a warning', async () => {
+      const tenant = await createProject(admin);
+      const withoutPki = await exportPackage(`/api/apis/${seeded.orders.uuid}/package?migration.operationalpolicy.export=true&migration.qospolicy.export=true&exportVersion=v1&project=${seeded.project}`);
+      const answer = await importPackage(tenant, withoutPki.bytes);
+      expect(answer.status).toBe(200);
+      expect(answer.body.created.map((a: any) => a.name)).toContain('orders');
+      expect(answer.body.warned).toEqual([{ type: 'apiProxy', id: seeded.orders.uuid, name: 'orders', warnings: [expect.stringContaining('PKI alias "orders-pki" is neither in the archive nor in the project')] }]);
+    });
+
     it('a package without implementation services keeps the routing of the API it updates; a new API fails alone', async () => {
       const tenant = await createProject(admin);
       const properties = 'http://127.0.0.1:9001=https://kept.target.example\nhttp://127.0.0.1:9002=https://kept-b.target.example';

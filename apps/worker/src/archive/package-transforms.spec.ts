@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ImportPayload } from '#jobs';
 import { deployedEnvironments } from './asset-state.js';
-import { keepKnownAdmins, routingLeftOut } from './package-transforms.js';
+import { followPkiReference, keepKnownAdmins, routingLeftOut } from './package-transforms.js';
 
 const payload = (overrides: Partial<ImportPayload> = {}) => ({ ...overrides }) as ImportPayload;
 
@@ -26,5 +26,13 @@ describe('package import transforms', () => {
   it('reads where an archived proxy was deployed (deployed ones only)', () => {
     expect(deployedEnvironments({ deployments: [{ environment: 'edge', status: 'deployed' }, { environment: 'old', status: 'failed' }] })).toEqual(['edge']);
     expect(deployedEnvironments({})).toEqual([]);
+  });
+
+  it('a PKI reference follows its alias to what the import made of it, or is left to look for', () => {
+    const renamed = { pki: { uuid: 'a1', name: 'orders-pki' } } as Record<string, unknown>;
+    expect(followPkiReference(renamed, new Map([['alias:a1', { uuid: 'b2', name: 'orders-pki-imported' }]]))).toBeUndefined();
+    expect(renamed.pki).toEqual({ uuid: 'b2', name: 'orders-pki-imported' });
+    expect(followPkiReference({ pki: { uuid: 'a1', name: 'orders-pki' } }, new Map())).toEqual({ uuid: 'a1', name: 'orders-pki' });
+    expect(followPkiReference({}, new Map())).toBeUndefined();
   });
 });

@@ -33,3 +33,25 @@ export function keepKnownAdmins(doc: Record<string, unknown>, knownUsers: Readon
   doc.admins = (doc.admins as { user: string }[]).filter((a) => knownUsers.has(a.user));
   return unknown.map((user) => `admin "${user}" is not a user of this instance; the relationship was not imported`);
 }
+
+type Ref = { uuid?: string; name: string };
+
+/**
+ * The PKI alias a proxy names is an optional reference: it follows the alias to what the
+ * import made of it (renamed, or an existing one kept or replaced by name), and is left as
+ * it is otherwise. Returns the alias still to look for in the project, if any.
+ */
+export function followPkiReference(doc: Record<string, unknown>, references: ReadonlyMap<string, { uuid: string; name: string }>): Ref | undefined {
+  const pki = doc.pki as Ref | undefined;
+  if (!pki || typeof pki !== 'object') return undefined;
+  const target = pki.uuid ? references.get(`alias:${pki.uuid}`) : undefined;
+  if (target) {
+    doc.pki = { uuid: target.uuid, name: target.name };
+    return undefined;
+  }
+  return pki;
+}
+
+export function missingPkiWarning(pki: Ref): string {
+  return `PKI alias "${pki.name}" is neither in the archive nor in the project: export with migration.pki.export, or create it here`;
+}

@@ -28,7 +28,7 @@ import { JobKind, type ImportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import { deployedEnvironments, restoreAssetState } from '../archive/asset-state.js';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
-import { adminsOf, keepKnownAdmins, routingLeftOut } from '../archive/package-transforms.js';
+import { adminsOf, followPkiReference, keepKnownAdmins, missingPkiWarning, routingLeftOut } from '../archive/package-transforms.js';
 import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
@@ -263,6 +263,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         const source = incomingByPath.get(item.path) as IncomingAsset;
         const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
         if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
+        if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
         if (item.action === 'overwrite') {
           await flush();
           await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
@@ -276,6 +277,15 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       },
     });
     await flush();
+  }
+
+  /** A PKI alias that is neither in the archive nor in the project is a warning, not a failure. */
+  private async checkPki(item: PlanItem, doc: Record<string, unknown>, plan: ImportPlan, projectId: string, trx: Kysely<Database>): Promise<void> {
+    const pki = followPkiReference(doc, plan.references);
+    if (!pki) return;
+    const found = [...(pki.uuid ? await this.assets.findByUuids('alias', projectId, [pki.uuid], trx) : []), ...(await this.assets.findByNames('alias', projectId, [pki.name], trx))];
+    if (found.length === 0) item.warnings.push(missingPkiWarning(pki));
+    else doc.pki = { uuid: found[0].uuid, name: found[0].name };
   }
 
   /** The routing of the proxy an import replaces (kept when the archive has none). */
