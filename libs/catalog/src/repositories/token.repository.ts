@@ -90,15 +90,18 @@ export class TokenRepository {
    */
   async liveNames(names: string[]): Promise<Set<string>> {
     const unique = [...new Set(names)];
-    if (unique.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom('tokens')
-      .select('name')
-      .where('name', 'in', unique)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', new Date())
-      .execute();
-    return new Set(rows.map((r) => r.name));
+    const live = new Set<string>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('tokens')
+        .select('name')
+        .where('name', 'in', unique.slice(i, i + 1000))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', new Date())
+        .execute();
+      for (const row of rows) live.add(row.name);
+    }
+    return live;
   }
 
   async revoke(id: string): Promise<boolean> {
