@@ -349,6 +349,11 @@ describe('package face (Akana-shaped API packages)', () => {
       const answer = await importPackage(tenant, Buffer.from(await archive.arrayBuffer()));
       expect(answer.status).toBe(200);
       expect(answer.body.created).toEqual([{ type: 'apiProxy', id: seeded.other.uuid, name: 'other' }]);
+
+      const proxyFaceExport = await fetch(`${api.url}/apiops/projects/${seeded.project}/apiProxies/other/export/`, { headers: { authorization: `Bearer ${admin.token}` } });
+      const fromProxyFace = await importPackage(await createProject(admin), Buffer.from(await proxyFaceExport.arrayBuffer()), { fileName: 'apiProxyExportFile.zip' });
+      expect(fromProxyFace.status).toBe(200);
+      expect(fromProxyFace.body.created).toEqual([{ type: 'apiProxy', id: seeded.other.uuid, name: 'other' }]);
     });
 
     it("answers bad input in the vendor's error shape and changes nothing", async () => {
