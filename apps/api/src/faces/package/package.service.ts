@@ -1,7 +1,7 @@
 import type {} from '@fastify/multipart';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiProxyRepository, AssetRepository, ProjectRepository, type AssetRecord, type ProjectRow, type UploadRow } from '#catalog';
+import { ApiProxyRepository, AssetRepository, ProjectRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { hasPermission, isUuid, NotFoundError, Permission, ValidationError, type Principal } from '#core';
 import { ArchivesService } from '../../archives/archives.service.js';
 import { UploadsService } from '../../archives/uploads.service.js';
@@ -35,7 +35,7 @@ export class PackageService {
     checkPassphrase(options, passphrase);
     const project = await this.projectOfApi(caller, apiId, projectName);
     const versions = await this.versionsOf(project, apiId);
-    const wanted = exportVersion === undefined || exportVersion.trim() === '' ? versions : versions.filter((v) => v.uuid === exportVersion || v.doc.version === exportVersion);
+    const wanted = exportVersion === undefined || exportVersion.trim() === '' ? versions : versions.filter((v) => v.uuid === exportVersion || v.version === exportVersion);
     if (wanted.length === 0) throw new NotFoundError(`API ${apiId} has no version "${exportVersion}".`);
     return this.startExport(caller, project, wanted.map((v) => v.uuid), options, passphrase, ['api', apiId, exportVersion ?? '*']);
   }
@@ -121,15 +121,12 @@ export class PackageService {
   }
 
   /** Versions of an API: the first version (the root) and every proxy that names it in versionOf. */
-  private async versionsOf(project: ProjectRow, apiId: string): Promise<AssetRecord[]> {
+  private async versionsOf(project: ProjectRow, apiId: string): Promise<{ uuid: string; version: string }[]> {
     const [api] = await this.assets.findByUuids('apiProxy', project.id, [apiId]);
     if (!api) throw new NotFoundError(`API ${apiId} was not found.`);
     const root = (api.doc.versionOf as { uuid?: string } | undefined)?.uuid ?? api.uuid;
-    const versions: AssetRecord[] = [];
-    for await (const batch of this.assets.stream('apiProxy', project.id)) {
-      versions.push(...batch.filter((p) => p.uuid === root || (p.doc.versionOf as { uuid?: string } | undefined)?.uuid === root));
-    }
-    return versions.length > 0 ? versions : [api];
+    const versions = await this.proxies.versionsOf(project.id, root);
+    return versions.length > 0 ? versions : [{ uuid: api.uuid, version: String(api.doc.version ?? '') }];
   }
 }
 
