@@ -177,6 +177,15 @@ describe('asset archive face (webMethods-shaped export and import)', () => {
       const none = await searchExport(seeded.project, { types: ['application'], scope: [{ keyword: 'nothing-like-this*' }] });
       expect(none.status).toBe(404);
       expect(none.json.errorDetails).toMatch(/No asset/);
+      // SQL's own wildcards are plain characters in a pattern.
+      expect((await searchExport(seeded.project, { types: ['api'], scope: [{ keyword: 'b_lling' }, { keyword: '%' }] })).status).toBe(404);
+      const single = await searchExport(seeded.project, { types: ['api'], scope: [{ keyword: 'b?lling' }] });
+      expect(await paths(single.bytes)).toEqual(['apiProxies/billing.json']);
+      const either = await searchExport(seeded.project, { types: ['api'], scope: [{ keyword: 'o*' }, { keyword: '*g' }] });
+      expect((await paths(either.bytes)).filter((p) => p.startsWith('apiProxies/'))).toEqual(['apiProxies/billing.json', 'apiProxies/orders.json']);
+      expect((await searchExport(seeded.project, { types: ['api'], scope: [{ keyword: 'o*' }, { keyword: '*g' }], condition: 'and' })).status).toBe(404);
+      const all = await searchExport(seeded.project, { types: ['api'], scope: [{ keyword: 'b*' }, { keyword: '*g' }], condition: 'and' });
+      expect(await paths(all.bytes)).toEqual(['apiProxies/billing.json']);
     });
 
     it('seals secrets with the passphrase header, and they come back through the import', async () => {

@@ -100,6 +100,22 @@ export class AssetRepository {
     }
   }
 
+  /**
+   * Uuids of the assets whose names match SQL ILIKE patterns (any of them, or all of them),
+   * without reading their documents.
+   */
+  async uuidsNamedLike(type: AssetType, projectId: string, patterns: string[], mode: 'any' | 'all', db: Db = this.db): Promise<string[]> {
+    if (patterns.length === 0) return [];
+    const rows = (await (db as Kysely<any>)
+      .selectFrom(MAPPERS[type].table)
+      .select('uuid')
+      .where('project_id', '=', projectId)
+      .where((eb: any) => (mode === 'all' ? eb.and : eb.or)(patterns.map((p) => eb('name', 'ilike', p))))
+      .orderBy('name')
+      .execute()) as { uuid: string }[];
+    return rows.map((r) => r.uuid);
+  }
+
   async count(type: AssetType, projectId: string, db: Db = this.db): Promise<number> {
     const row = await (db as Kysely<any>)
       .selectFrom(MAPPERS[type].table)

@@ -68,17 +68,13 @@ export class AssetArchiveService {
   async exportBySearch(caller: Principal, project: ProjectRow, body: unknown, passphrase: string | undefined): Promise<CreatedJob> {
     const search = await validateModel(ArchiveSearchDto, body ?? {}, 'search');
     const patterns = (search.scope ?? []).map((s) => namePattern(s.keyword));
-    const matches = (name: string): boolean =>
-      patterns.length === 0 || (search.condition === 'and' ? patterns.every((p) => p.test(name)) : patterns.some((p) => p.test(name)));
     const wanted: Record<AssetKind, string[] | '*'> = { apiProxy: [], policy: [], alias: [], application: [] };
     for (const type of new Set(search.types.map((word) => assetTypeOf(word, 'types')))) {
       if (patterns.length === 0) {
         wanted[type] = '*';
         continue;
       }
-      const names: string[] = [];
-      for await (const batch of this.assets.stream(type, project.id)) names.push(...batch.filter((a) => matches(a.name)).map((a) => a.uuid));
-      wanted[type] = names;
+      wanted[type] = await this.assets.uuidsNamedLike(type, project.id, patterns, search.condition === 'and' ? 'all' : 'any');
     }
     if (TYPES.every((t) => wanted[t] !== '*' && wanted[t].length === 0)) throw new NotFoundError('No asset of the requested types matches the search.');
     return this.startExport(caller, project, await this.resolve(project, wanted), search.includeOptionalDependencies ?? false, passphrase, ['POST', search]);
