@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '#core';
 import { CurrentPrincipal } from '../../common/principal.decorator.js';
@@ -9,6 +9,25 @@ import { packageError, PackageErrorFilter } from './package-error.filter.js';
 import { acceptsPackage, NotAcceptableError, packageOptions, type PackageQuery } from './package-options.js';
 import { packageImportResult } from './package-result.js';
 import { PACKAGE_FILE_NAME, PackageService } from './package.service.js';
+
+/** The export options, described once for both export endpoints. */
+const OPTION_DESCRIPTIONS: Record<string, string> = {
+  'migration.operationalpolicy.export': 'true: the operational shared policies the API uses (default false)',
+  'migration.qospolicy.export': 'true: the QoS shared policies the API uses (default false)',
+  'migration.pki.export': 'true: the PKI alias, private key sealed with X-Apiferry-Passphrase (required then; default false)',
+  'migration.export.include.scopes': 'true: scopes (default false)',
+  'migration.export.include.resources': 'true: documentation and other resources (default false)',
+  'migration.export.include.api.connections': 'true: applications with contracts to the API (default false)',
+  'migration.export.include.api.admins': 'true: admin relationships (default false)',
+  'migration.export.include.services': 'false: leave out the implementation services, i.e. routing (default true)',
+  download: 'false: answer inline instead of as an attachment (default true)',
+};
+
+function DescribeOptions(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const [name, description] of Object.entries(OPTION_DESCRIPTIONS)) ApiQuery({ name, required: false, description })(target, key, descriptor);
+  };
+}
 
 /**
  * The package face: the paths and shapes of a documented API platform's migration
@@ -28,6 +47,9 @@ export class PackageController {
   ) {}
 
   @Get('apis/:apiId/package')
+  @DescribeOptions()
+  @ApiQuery({ name: 'exportVersion', required: false, description: 'one version (its version string or uuid); absent: every version' })
+  @ApiQuery({ name: 'project', required: false, description: 'the project, when several hold the API id' })
   @ApiHeader({ name: 'X-Apiferry-Project', required: false, description: 'the project, when the API id is held by several' })
   async exportApi(
     @CurrentPrincipal() caller: Principal,
@@ -44,6 +66,7 @@ export class PackageController {
   }
 
   @Get('businesses/:businessId/package')
+  @DescribeOptions()
   async exportBusiness(
     @CurrentPrincipal() caller: Principal,
     @Param('businessId') businessId: string,
