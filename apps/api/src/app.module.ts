@@ -18,6 +18,11 @@ import { ArtifactLinkController } from './console/artifact-link.controller.js';
 import { ProxyFaceController } from './faces/proxy-face.controller.js';
 import { ApigOpenApiController } from './faces/apig/apig-openapi.controller.js';
 import { ApigOpenApiService } from './faces/apig/apig-openapi.service.js';
+import { AssetArchiveController } from './faces/asset-archive/asset-archive.controller.js';
+import { AssetArchiveService } from './faces/asset-archive/asset-archive.service.js';
+import { SyncJobs } from './faces/sync-job.js';
+import { PackageController } from './faces/package/package.controller.js';
+import { PackageService } from './faces/package/package.service.js';
 import { AuthGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ProjectAccess } from './common/project-access.service.js';
@@ -71,6 +76,8 @@ export class AppModule {
         SharedAssetsController,
         ProxyFaceController,
         ApigOpenApiController,
+        AssetArchiveController,
+        PackageController,
         WebhooksController,
         WebhookDeliveriesController,
         ArtifactLinkController,
@@ -92,6 +99,9 @@ export class AppModule {
         UploadsService,
         WebhooksService,
         ApigOpenApiService,
+        SyncJobs,
+        AssetArchiveService,
+        PackageService,
       ],
     };
   }

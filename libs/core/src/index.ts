@@ -4,7 +4,7 @@ export * from './permissions.js';
 export { sleep } from './sleep.js';
 export * from './model/api-proxy.model.js';
 export { toFieldErrors, validateModel, validationErrorOf } from './model/validate-model.js';
-export { AssetRefModel, SharedPolicyModel, AliasModel, ApplicationModel } from './model/asset.model.js';
+export { AssetRefModel, SharedPolicyModel, AliasModel, ApplicationModel, POLICY_CLASSES } from './model/asset.model.js';
 export * from './import/conflict-policy.js';
 export * from './import/import-planner.js';
 export { SecretBox } from './secret-box.js';

@@ -38,6 +38,34 @@ export interface ExportPayload {
   fileName: string;
   /** Write the bare `<apiProxyName>.json` copy vendor tools read (single-proxy exports). */
   vendorCopy: boolean;
+  /**
+   * An explicit selection per asset type (names or uuids, or '*' for every one), set by
+   * the asset-archive face. With it, `proxies` empty means no proxies (not the whole
+   * project), and only the named shared assets travel besides the required dependencies.
+   */
+  selection?: AssetSelection;
+  /** The package face's options: what of each API's surroundings travels with it. */
+  packageOptions?: PackageExportOptions;
+}
+
+export interface PackageExportOptions {
+  /** Shared policies whose class is operational (the default class). */
+  operationalPolicies: boolean;
+  /** Shared policies of class qos. */
+  qosPolicies: boolean;
+  /** The PKI alias each API names (certificate, and the private key sealed). */
+  pki: boolean;
+  /** The admin relationships of each API. */
+  admins: boolean;
+  /** The implementation services: each API's routing to its backends. */
+  services: boolean;
+}
+
+export interface AssetSelection {
+  apiProxy: string[] | '*';
+  policy: string[] | '*';
+  alias: string[] | '*';
+  application: string[] | '*';
 }
 
 export interface ImportPayload {
@@ -54,6 +82,10 @@ export interface ImportPayload {
   sealedPassphrase?: string;
   deploy: boolean;
   deployTargetEnvironmentNameList: string[];
+  /** A clash under `fail` fails that asset alone instead of the whole import (asset-archive face). */
+  clashFailsAsset?: boolean;
+  /** Deploy each imported proxy to the environments its archive deployment state names. */
+  preserveAssetState?: boolean;
 }
 
 /** Deploy or undeploy one proxy on the named environments (checked to exist when requested). */

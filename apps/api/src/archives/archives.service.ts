@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AssetRepository, EnvironmentRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
-import { JobKind } from '#jobs';
+import { JobKind, type AssetSelection, type PackageExportOptions } from '#jobs';
 import { ObjectStore } from '#storage';
 import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
 import type { ExportRequestDto } from './export-request.dto.js';
@@ -25,7 +25,7 @@ export class ArchivesService {
     caller: Principal,
     project: ProjectRow,
     dto: ExportRequestDto,
-    request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean },
+    request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean; selection?: AssetSelection; packageOptions?: PackageExportOptions },
   ): Promise<CreatedJob> {
     const proxies = [...new Set(dto.proxies ?? [])];
     if (proxies.length > 0) {
@@ -60,6 +60,8 @@ export class ArchivesService {
         ...(dto.passphrase ? { sealedPassphrase: this.secretBox.seal(dto.passphrase) } : {}),
         fileName,
         vendorCopy: request.vendorCopy ?? proxies.length === 1,
+        ...(request.selection ? { selection: request.selection } : {}),
+        ...(request.packageOptions ? { packageOptions: request.packageOptions } : {}),
       },
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,
@@ -72,8 +74,11 @@ export class ArchivesService {
     project: ProjectRow,
     upload: UploadRow,
     options: ImportOptionsDto,
-    request: { idempotencyKey?: string; fingerprint: unknown },
+    request: { idempotencyKey?: string; fingerprint: unknown; clashFailsAsset?: boolean; preserveAssetState?: boolean },
   ): Promise<CreatedJob> {
+    if (request.preserveAssetState && !hasPermission(caller, project.name, Permission.DeployUndeploy)) {
+      throw new ForbiddenError(`Restoring the deployment state needs ${Permission.DeployUndeploy} on project "${project.name}" as well.`);
+    }
     const conflicts = parseConflictPolicies(options.conflicts);
     const targets = [...new Set(options.deployTargetEnvironmentNameList ?? [])];
     if (options.deploy) {
@@ -118,6 +123,8 @@ export class ArchivesService {
         ...(options.passphrase ? { sealedPassphrase: this.secretBox.seal(options.passphrase) } : {}),
         deploy: options.deploy ?? false,
         deployTargetEnvironmentNameList: targets,
+        ...(request.clashFailsAsset ? { clashFailsAsset: true } : {}),
+        ...(request.preserveAssetState ? { preserveAssetState: true } : {}),
       },
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,

@@ -10,6 +10,12 @@ import { ObjectStore } from '#storage';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
 
+/** A package holds the shared policies of the classes its options ask for; other exports hold all. */
+function packagedPolicy(policy: AssetRecord, payload: ExportPayload): boolean {
+  if (!payload.packageOptions) return true;
+  return policy.doc.policyClass === 'qos' ? payload.packageOptions.qosPolicies : payload.packageOptions.operationalPolicies;
+}
+
 export function artifactKey(projectId: string, jobId: string, fileName: string): string {
   return `exports/${projectId}/${jobId}/${fileName}`;
 }
@@ -72,10 +78,14 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
   private async writeAssets(trx: Kysely<Database>, writer: ArchiveWriter, context: JobContext<JobKind.ArchiveExport>): Promise<Record<string, number>> {
     const { payload } = context;
     const counts: Record<string, number> = { apiProxy: 0, policy: 0, alias: 0, application: 0, resource: 0 };
-    const wholeProject = payload.proxies.length === 0;
-    const total = wholeProject ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
+    const selection = payload.selection;
+    const wholeProject = payload.proxies.length === 0 && !selection;
+    // A selection may ask for every proxy (`apis=*`) without asking for every shared asset.
+    const allProxies = wholeProject || selection?.apiProxy === '*';
+    const total = allProxies ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
     const exportedProxies = new Map<string, string>(); // uuid → name
     const neededPolicies: AssetReference[] = [];
+    const neededPki: AssetReference[] = [];
     let lastProxyPath = '';
     await context.progress('exporting proxies', 0, total);
 
@@ -92,6 +102,11 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
           await writer.addResource(written.safeName, String(resource.name), Readable.from([Buffer.from(resource.content, 'utf8')]));
           counts.resource++;
         }
+        const pki = payload.packageOptions?.pki ? (proxy.doc.pki as { uuid?: string; name: string } | undefined) : undefined;
+        if (pki) {
+          neededPki.push({ type: 'alias', ...pki });
+          if (pki.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'alias', uuid: pki.uuid }, required: false });
+        }
         for (const ref of requiredReferences('apiProxy', proxy.doc)) {
           neededPolicies.push(ref);
           if (ref.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'policy', uuid: ref.uuid }, required: true });
@@ -104,9 +119,9 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       }
     };
 
-    if (wholeProject) {
+    if (allProxies) {
       for await (const batch of this.assets.stream('apiProxy', payload.projectId, trx)) await writeProxies(batch);
-    } else {
+    } else if (payload.proxies.length > 0) {
       const uuids = payload.proxies.filter(isUuid);
       const found = [
         ...(await this.assets.findByUuids('apiProxy', payload.projectId, uuids, trx)),
@@ -122,8 +137,10 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     }
 
     // Required dependencies always travel: the shared policies, then the aliases they use.
-    const policies = wholeProject ? await this.all('policy', payload.projectId, trx) : await this.resolve('policy', payload.projectId, neededPolicies, trx);
-    const neededAliases: AssetReference[] = [];
+    const policies = (wholeProject ? await this.all('policy', payload.projectId, trx) : await this.selected('policy', payload, neededPolicies, trx)).filter((p) =>
+      packagedPolicy(p, payload),
+    );
+    const neededAliases: AssetReference[] = [...neededPki];
     await context.progress('exporting dependencies', 0, policies.length);
     for (const policy of policies) {
       await writer.addJson('policy', { uuid: policy.uuid, name: policy.name }, policy.doc);
@@ -133,17 +150,20 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       }
       counts.policy++;
     }
-    const aliases = wholeProject ? await this.all('alias', payload.projectId, trx) : await this.resolve('alias', payload.projectId, neededAliases, trx);
+    const aliases = wholeProject ? await this.all('alias', payload.projectId, trx) : await this.selected('alias', payload, neededAliases, trx);
     for (const alias of aliases) {
       await writer.addJson('alias', { uuid: alias.uuid, name: alias.name }, this.protectSecrets(writer, alias));
       counts.alias++;
     }
 
-    if (payload.include.applications) {
+    const namedApplications = selection?.application ?? [];
+    if (payload.include.applications || namedApplications.length > 0) {
       for await (const batch of this.assets.stream('application', payload.projectId, trx)) {
         for (const app of batch) {
           const subscriptions = requiredReferences('application', app.doc);
-          const relevant = wholeProject || subscriptions.some((s) => (s.uuid && exportedProxies.has(s.uuid)) || [...exportedProxies.values()].includes(s.name));
+          const named = namedApplications === '*' || namedApplications.includes(app.uuid) || namedApplications.includes(app.name);
+          const subscribed = payload.include.applications && subscriptions.some((s) => (s.uuid && exportedProxies.has(s.uuid)) || [...exportedProxies.values()].includes(s.name));
+          const relevant = wholeProject || named || subscribed;
           if (!relevant) continue;
           await writer.addJson('application', { uuid: app.uuid, name: app.name }, this.protectSecrets(writer, app));
           for (const ref of subscriptions) {
@@ -163,6 +183,8 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       shaped.resources = (doc.resources as Record<string, unknown>[]).map(({ content: _content, ...meta }) => meta);
     } else delete shaped.resources;
     if (!payload.include.scopes) delete shaped.scopes;
+    if (payload.packageOptions && !payload.packageOptions.admins) delete shaped.admins;
+    if (payload.packageOptions && !payload.packageOptions.services) delete shaped.routing;
     return shaped;
   }
 
@@ -177,6 +199,13 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       else writer.omitSecret({ type, name: asset.name, field });
     }
     return writer.sealer ? { ...rest, secrets: out } : rest;
+  }
+
+  /** The required dependencies, plus the shared assets a selection names (or all of them for '*'). */
+  private async selected(type: 'policy' | 'alias', payload: ExportPayload, needed: AssetReference[], trx: Kysely<Database>): Promise<AssetRecord[]> {
+    const named = payload.selection?.[type] ?? [];
+    if (named === '*') return this.all(type, payload.projectId, trx);
+    return this.resolve(type, payload.projectId, [...needed, ...named.map((n) => (isUuid(n) ? { type, uuid: n, name: n } : { type, name: n }))], trx);
   }
 
   private async all(type: 'policy' | 'alias', projectId: string, trx: Kysely<Database>): Promise<AssetRecord[]> {

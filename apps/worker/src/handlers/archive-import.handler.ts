@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { ClassConstructor } from 'class-transformer';
 import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
-import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
+import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, TokenRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   AliasModel,
@@ -27,7 +27,9 @@ import {
 } from '#core';
 import { JobKind, type ImportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
+import { deployedEnvironments, restoreAssetState } from '../archive/asset-state.js';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
+import { adminsOf, followPkiReference, keepKnownAdmins, missingPkiWarning, routingLeftOut } from '../archive/package-transforms.js';
 import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 
@@ -48,6 +50,12 @@ interface ReadArchive {
   resourcesByDir: Map<string, ManifestEntry[]>;
   sealer?: SecretSealer;
   secretWarnings: string[];
+  /** With preserveAssetState: target proxy uuid → environments the archive says it was deployed on. */
+  deployedIn: Map<string, string[]>;
+  /** The admins the archive's proxies name who are users of this instance. */
+  knownUsers: Set<string>;
+  /** Proxies archived without routing (a package without its services): path → why they can only replace. */
+  withoutRouting: Map<string, string>;
 }
 
 /**
@@ -68,6 +76,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(ProxyDeployer) private readonly deployer: ProxyDeployer,
+    @Inject(TokenRepository) private readonly users: TokenRepository,
   ) {}
 
   async run(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
@@ -81,19 +90,20 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
 
   private async importArchive(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
     const { payload } = context;
-    const deploying = payload.deploy && !payload.dryRun;
+    const deploying = (payload.deploy || payload.preserveAssetState === true) && !payload.dryRun;
     // A retry of an import whose catalog writes committed goes straight to deploying them.
     const committed = context.job.result as Record<string, unknown> | null;
     if (deploying && committed?.applied === true) return this.deployImported(context, committed);
     const archive = await this.readArchive(context);
     const policies = parseConflictPolicies(payload.conflicts);
+    const planOptions = { clashFailsAsset: payload.clashFailsAsset === true, onlyReplace: archive.withoutRouting };
 
     if (payload.dryRun) {
       const plan = await this.db
         .transaction()
         .setIsolationLevel('repeatable read')
         .setAccessMode('read only')
-        .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies));
+        .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions));
       return this.report(plan, archive, payload, true);
     }
 
@@ -101,7 +111,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     await this.db.transaction().execute(async (trx) => {
       // Two imports into one project never interleave: the second waits for the first.
       await sql`select pg_advisory_xact_lock(hashtext(${`apiferry:import:${payload.projectId}`}))`.execute(trx);
-      const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies);
+      const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions);
       if (plan.blocked) {
         const blocking = plan.items.filter((i) => i.action === 'conflict' || i.action === 'invalid');
         throw new ImportBlockedError(
@@ -127,6 +137,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     context.committed();
     const items = (report.items ?? []) as { type: string; uuid: string; action: string }[];
     const proxyUuids = items.filter((i) => i.type === 'apiProxy' && ['create', 'overwrite', 'rename'].includes(i.action)).map((i) => i.uuid);
+    if (payload.preserveAssetState) return restoreAssetState(this.deployer, context, report, proxyUuids);
     const environments = payload.deployTargetEnvironmentNameList;
     await context.progress('deploying', 0, environments.length);
     const deploymentResult: DeploymentResult =
@@ -147,6 +158,8 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const listed = reader.entries();
     const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
     const incoming: IncomingAsset[] = [];
+    const adminNames = new Set<string>();
+    const withoutRouting = new Map<string, string>();
     let verified = 0;
     await context.progress('verifying archive', 0, listed.length);
     await reader.verifyAll({
@@ -158,11 +171,18 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         const doc = value as Record<string, unknown>;
         let invalid: string | undefined;
         try {
-          await validateModel(MODELS[type], stripServerFields(type, doc), `${type} entry ${entry.path}`);
+          let checked = stripServerFields(type, doc);
+          if (type === 'apiProxy' && doc && typeof doc === 'object') {
+            const leftOut = routingLeftOut(checked, payload);
+            checked = leftOut.checked;
+            if (leftOut.onlyReplace) withoutRouting.set(entry.path, leftOut.onlyReplace);
+          }
+          await validateModel(MODELS[type], checked, `${type} entry ${entry.path}`);
         } catch (err) {
           invalid = (err as Error).message;
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
+        if (type === 'apiProxy' && !invalid) for (const admin of adminsOf(doc)) adminNames.add(admin);
         incoming.push({
           type,
           uuid: String(doc?.uuid ?? entry.uuid ?? ''),
@@ -191,7 +211,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     } else if (secrets.mode === 'omitted') {
       for (const o of secrets.omitted) secretWarnings.push(`secret ${o.field} of ${o.type} "${o.name}" is missing: the archive was exported without a passphrase`);
     }
-    return { reader, incoming, resourcesByDir, sealer, secretWarnings };
+    return { reader, incoming, resourcesByDir, sealer, secretWarnings, deployedIn: new Map(), knownUsers: await this.users.liveNames([...adminNames]), withoutRouting };
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
@@ -245,6 +265,8 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         if (!item) return;
         const source = incomingByPath.get(item.path) as IncomingAsset;
         const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
+        if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
+        if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
         if (item.action === 'overwrite') {
           await flush();
           await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
@@ -260,6 +282,21 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     await flush();
   }
 
+  /** A PKI alias that is neither in the archive nor in the project is a warning, not a failure. */
+  private async checkPki(item: PlanItem, doc: Record<string, unknown>, plan: ImportPlan, projectId: string, trx: Kysely<Database>): Promise<void> {
+    const pki = followPkiReference(doc, plan.references);
+    if (!pki) return;
+    const found = [...(pki.uuid ? await this.assets.findByUuids('alias', projectId, [pki.uuid], trx) : []), ...(await this.assets.findByNames('alias', projectId, [pki.name], trx))];
+    if (found.length === 0) item.warnings.push(missingPkiWarning(pki));
+    else doc.pki = { uuid: found[0].uuid, name: found[0].name };
+  }
+
+  /** The routing of the proxy an import replaces (kept when the archive has none). */
+  private async targetRouting(item: PlanItem, projectId: string, trx: Kysely<Database>): Promise<unknown> {
+    const [existing] = await this.assets.findByUuids('apiProxy', projectId, [item.uuid], trx);
+    return existing?.doc.routing;
+  }
+
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
   private async prepare(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
     let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
@@ -267,6 +304,8 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     doc.name = item.newName ?? item.name;
     if (item.type === 'apiProxy') {
       if (item.newBasePath) doc.basePath = item.newBasePath;
+      if (payload.preserveAssetState) archive.deployedIn.set(item.uuid, deployedEnvironments(raw));
+      item.warnings.push(...keepKnownAdmins(doc, archive.knownUsers));
       const overridden = applyProxyOverrides(doc, payload);
       doc = overridden.doc;
       item.warnings.push(...overridden.warnings);
@@ -330,6 +369,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       })),
       secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
       deployment: payload.deploy && !dryRun ? { status: 'pending', environments: payload.deployTargetEnvironmentNameList } : { status: 'not requested' },
+      ...(payload.preserveAssetState ? { assetState: Object.fromEntries(archive.deployedIn) } : {}),
     };
   }
 }

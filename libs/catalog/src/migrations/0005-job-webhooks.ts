@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * A webhook given with one job (the `webhook` option of a job-creating request) is an
  * endpoint bound to that job: it hears only that job's events and goes with the job's
- * record when retention deletes it. (0004 was left to a change made in parallel.)
+ * record when retention deletes it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

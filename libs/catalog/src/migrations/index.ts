@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.js';
 import * as uploads from './0002-uploads.js';
 import * as webhookDeliveries from './0003-webhook-deliveries.js';
+import * as apiProxyUuidIndex from './0004-api-proxy-uuid-index.js';
 import * as jobWebhooks from './0005-job-webhooks.js';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-uploads': uploads,
   '0003-webhook-deliveries': webhookDeliveries,
+  '0004-api-proxy-uuid-index': apiProxyUuidIndex,
   '0005-job-webhooks': jobWebhooks,
 };

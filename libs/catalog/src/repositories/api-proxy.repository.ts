@@ -71,6 +71,23 @@ export class ApiProxyRepository {
       .executeTakeFirst();
   }
 
+  /** The projects holding a proxy with this uuid (a uuid is kept across projects). */
+  async projectIdsHolding(uuid: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('api_proxies').select('project_id').where('uuid', '=', uuid).execute();
+    return rows.map((r) => r.project_id);
+  }
+
+  /** The versions of an API: its first version (`rootUuid`) and every proxy whose versionOf names it. */
+  async versionsOf(projectId: string, rootUuid: string): Promise<{ uuid: string; version: string }[]> {
+    return this.db
+      .selectFrom('api_proxies')
+      .select(['uuid', 'version'])
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('uuid', '=', rootUuid), eb(sql<string>`definition->'versionOf'->>'uuid'`, '=', rootUuid)]))
+      .orderBy('name')
+      .execute();
+  }
+
   async list(projectId: string, opts: { limit: number; cursor?: string }): Promise<Page<ApiProxyRow>> {
     const after = decodeCursor(opts.cursor, 1);
     let query = this.db

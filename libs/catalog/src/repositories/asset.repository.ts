@@ -50,10 +50,11 @@ const MAPPERS: Record<AssetType, AssetMapper> = {
   },
   policy: {
     table: 'policies',
-    toColumns: (doc) => ({ type: doc.type, phase: doc.phase, config: json({ config: doc.config, aliases: doc.aliases ?? [] }) }),
+    // The policy class lives beside config in the JSON column; absent (operational) is not written.
+    toColumns: (doc) => ({ type: doc.type, phase: doc.phase, config: json({ config: doc.config, aliases: doc.aliases ?? [], ...(doc.policyClass ? { policyClass: doc.policyClass } : {}) }) }),
     toDoc: (row) => {
-      const stored = row.config as { config: Record<string, unknown>; aliases: unknown[] };
-      return { uuid: row.uuid, name: row.name, type: row.type, phase: row.phase, config: stored.config, aliases: stored.aliases };
+      const stored = row.config as { config: Record<string, unknown>; aliases: unknown[]; policyClass?: string };
+      return { uuid: row.uuid, name: row.name, type: row.type, phase: row.phase, config: stored.config, aliases: stored.aliases, ...(stored.policyClass ? { policyClass: stored.policyClass } : {}) };
     },
   },
   alias: {
@@ -97,6 +98,22 @@ export class AssetRepository {
       after = rows[rows.length - 1].name;
       if (rows.length < batchSize) return;
     }
+  }
+
+  /**
+   * Uuids of the assets whose names match SQL ILIKE patterns (any of them, or all of them),
+   * without reading their documents.
+   */
+  async uuidsNamedLike(type: AssetType, projectId: string, patterns: string[], mode: 'any' | 'all', db: Db = this.db): Promise<string[]> {
+    if (patterns.length === 0) return [];
+    const rows = (await (db as Kysely<any>)
+      .selectFrom(MAPPERS[type].table)
+      .select('uuid')
+      .where('project_id', '=', projectId)
+      .where((eb: any) => (mode === 'all' ? eb.and : eb.or)(patterns.map((p) => eb('name', 'ilike', p))))
+      .orderBy('name')
+      .execute()) as { uuid: string }[];
+    return rows.map((r) => r.uuid);
   }
 
   async count(type: AssetType, projectId: string, db: Db = this.db): Promise<number> {

@@ -84,6 +84,26 @@ export class TokenRepository {
     }));
   }
 
+  /**
+   * Which of these names belong to a user of the instance: the holder of a token that still
+   * works (a personal access token's name identifies its holder).
+   */
+  async liveNames(names: string[]): Promise<Set<string>> {
+    const unique = [...new Set(names)];
+    const live = new Set<string>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('tokens')
+        .select('name')
+        .where('name', 'in', unique.slice(i, i + 1000))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', new Date())
+        .execute();
+      for (const row of rows) live.add(row.name);
+    }
+    return live;
+  }
+
   async revoke(id: string): Promise<boolean> {
     const result = await this.db
       .updateTable('tokens')

@@ -82,6 +82,30 @@ describe('planImport', () => {
     expect(plan.blocked).toBe(false);
   });
 
+  it('clashFailsAsset: a fail clash fails that asset alone, and its dependents use the existing one', () => {
+    const plan = planImport(
+      [policy(11, 'auth'), proxy(1, 'orders', [{ type: 'policy', uuid: U(11), name: 'auth' }])],
+      existing,
+      parseConflictPolicies({ apiProxy: 'overwrite' }),
+      { clashFailsAsset: true },
+    );
+    expect(plan.blocked).toBe(false);
+    expect(plan.items.find((i) => i.type === 'policy')).toMatchObject({ action: 'failed', error: expect.stringContaining('already exists') });
+    expect(plan.items.find((i) => i.type === 'apiProxy')).toMatchObject({ action: 'overwrite', uuid: U(1) });
+    expect(plan.references.get(`policy:${U(11)}`)).toEqual({ uuid: U(10), name: 'auth' });
+    expect(plan.counts.policy.failed).toBe(1);
+  });
+
+  it('onlyReplace: such an asset replaces an existing one or fails alone, never creates', () => {
+    const onlyReplace = new Map([[`apiProxies/orders.json`, 'no routing'], [`apiProxies/billing.json`, 'no routing']]);
+    const plan = planImport([proxy(1, 'orders'), proxy(2, 'billing')], existing, parseConflictPolicies('overwrite'), { onlyReplace });
+    expect(plan.items.map((i) => [i.name, i.action, i.error])).toEqual([
+      ['orders', 'overwrite', undefined],
+      ['billing', 'failed', 'no routing'],
+    ]);
+    expect(plan.blocked).toBe(false);
+  });
+
   it('rejects unknown conflict words and types', () => {
     expect(() => parseConflictPolicies('merge')).toThrow('conflicts must be one of');
     expect(() => parseConflictPolicies({ gadget: 'keep' })).toThrow('unknown asset type');

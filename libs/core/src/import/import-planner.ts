@@ -57,6 +57,21 @@ export interface ImportPlan {
 
 const RENAME_SUFFIX = '-imported';
 
+export interface PlanOptions {
+  /**
+   * A clash under the `fail` policy fails that asset alone (reported `failed`) instead of
+   * blocking the whole import: the asset-archive face's per-asset semantics. Dependents
+   * of such an asset resolve to the existing one in the project.
+   */
+  clashFailsAsset?: boolean;
+  /**
+   * Archive paths of assets that can only replace an existing asset, with the reason (a
+   * package exported without its implementation services keeps the target's). With
+   * nothing to replace, such an asset fails alone.
+   */
+  onlyReplace?: ReadonlyMap<string, string>;
+}
+
 /**
  * A renamed copy gets a new uuid, derived from the source uuid and the new name so that a
  * dry run and the import that follows it agree on it.
@@ -76,7 +91,7 @@ function refKey(type: AssetKind, uuid: string): string {
  * conflict policy per type. Pure: the same archive and catalog give the same plan, which is
  * what makes a dry run's plan the plan the real import applies.
  */
-export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies): ImportPlan {
+export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies, options: PlanOptions = {}): ImportPlan {
   const items: PlanItem[] = [];
   const references = new Map<string, { uuid: string; name: string }>();
   const seenUuids = new Set<string>();
@@ -109,19 +124,21 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
     items.push(item);
     itemByRef.set(uuidKey, item);
     itemByName.set(nameKey, item);
-    if (item.action !== 'conflict') references.set(uuidKey, { uuid: item.uuid, name: item.newName ?? item.name });
+    if (item.action !== 'conflict' && item.action !== 'failed') references.set(uuidKey, { uuid: item.uuid, name: item.newName ?? item.name });
   }
 
   function decide(asset: IncomingAsset, base: PlanItem): PlanItem {
     const existing = target.byUuid(asset.type, asset.uuid) ?? target.byName(asset.type, asset.name);
+    const replaceOnly = options.onlyReplace?.get(asset.path);
     if (!existing) {
+      if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
       claimName(asset.type, asset.name);
       return base;
     }
     const how = existing.uuid === asset.uuid ? 'uuid' : 'name';
     switch (policies[asset.type]) {
       case 'fail':
-        return { ...base, action: 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
+        return { ...base, action: options.clashFailsAsset ? 'failed' : 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
       case 'keep':
         return { ...base, uuid: existing.uuid, name: existing.name, sourceUuid: asset.uuid, action: 'skip', warnings: [`kept the existing ${asset.type} "${existing.name}"`] };
       case 'overwrite': {
@@ -134,6 +151,7 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
         return { ...base, uuid: existing.uuid, sourceUuid: asset.uuid, action: 'overwrite', warnings };
       }
       case 'rename': {
+        if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
         let n = 1;
         let newName = `${asset.name}${RENAME_SUFFIX}`;
         while (!nameFree(asset.type, newName)) newName = `${asset.name}${RENAME_SUFFIX}-${++n}`;

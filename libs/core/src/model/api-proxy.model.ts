@@ -238,6 +238,14 @@ export class ResourceModel {
   content?: string;
 }
 
+/** A user who administers an API: a relationship by login, never the user's record. */
+export class ApiAdminModel {
+  @ApiProperty({ example: 'alice', description: 'the login (token name) of a user of the instance' })
+  @IsString()
+  @Length(1, 128)
+  user!: string;
+}
+
 export class ApiProxyModel {
   @ApiPropertyOptional({ format: 'uuid', description: 'kept across projects and instances; generated when absent' })
   @IsOptional()
@@ -323,4 +331,24 @@ export class ApiProxyModel {
   @IsString({ each: true })
   @MaxLength(256, { each: true })
   scopes?: string[];
+
+  @ApiPropertyOptional({ type: SharedPolicyRefModel, description: 'the API this proxy is a version of (versions share the first version as their root)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SharedPolicyRefModel)
+  versionOf?: SharedPolicyRefModel;
+
+  @ApiPropertyOptional({ type: [ApiAdminModel], description: 'users who administer this API' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => ApiAdminModel)
+  admins?: ApiAdminModel[];
+
+  @ApiPropertyOptional({ type: SharedPolicyRefModel, description: 'the alias (kind PKI) holding this API\'s certificate and, as a secret, its private key' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SharedPolicyRefModel)
+  pki?: SharedPolicyRefModel;
 }

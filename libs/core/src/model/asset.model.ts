@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+
+/** Operational policies (security, logging, mediation) and QoS policies (rate limits, quotas) travel separately in packages. */
+export const POLICY_CLASSES = ['operational', 'qos'] as const;
 
 /** A reference by uuid (preferred) and name (fallback, and what a human reads). */
 export class AssetRefModel {
@@ -38,6 +41,11 @@ export class SharedPolicyModel {
   @ValidateNested({ each: true })
   @Type(() => AssetRefModel)
   aliases?: AssetRefModel[];
+
+  /** Absent means operational. */
+  @IsOptional()
+  @IsIn(POLICY_CLASSES as unknown as string[])
+  policyClass?: string;
 }
 
 /** A named value or endpoint credential; `secrets` holds the fields never written in clear. */
