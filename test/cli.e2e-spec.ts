@@ -120,8 +120,9 @@ describe('the apiferry command-line client against the running service', () => {
     const jobs = (await admin.get(`/v1/jobs?project=${source}&kind=archive.export`)).body.items;
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(jobs[0].result.artifact.sha256);
 
-    const overrides = join(workDir, `${uniqueName('overrides')}.json`);
-    await writeFile(overrides, JSON.stringify({ endpointMap: { 'http://127.0.0.1:9001': 'https://prod-backend.internal' }, maintenanceMode: true }));
+    // One overrides file per target environment, in YAML.
+    const overrides = join(workDir, `${uniqueName('prod-overrides')}.yaml`);
+    await writeFile(overrides, ['# production', 'endpointMap:', "  'http://127.0.0.1:9001': https://prod-backend.internal", 'maintenanceMode: true', ''].join('\n'));
     const target = await createProject(admin);
     const importRun = await cli(['import', '--project', target, archive, '--overrides', overrides]);
     expect(importRun.code).toBe(0);
@@ -144,10 +145,15 @@ describe('the apiferry command-line client against the running service', () => {
     expect(saved).toMatchObject({ file: archive, counts: { apiProxy: 2 } });
     expect(saved.sha256).toBe(createHash('sha256').update(await readFile(archive)).digest('hex'));
 
-    const importRun = await cli(['--output', 'json', 'import', '--project', await createProject(admin), archive]);
+    // Overrides may be JSON too.
+    const overrides = join(workDir, `${uniqueName('overrides')}.json`);
+    await writeFile(overrides, JSON.stringify({ routing: { algorithm: 'RANDOM', addressList: [{ address: 'https://json-backend.internal' }] } }));
+    const target = await createProject(admin);
+    const importRun = await cli(['--output', 'json', 'import', '--project', target, archive, '--overrides', overrides]);
     expect(importRun.code).toBe(0);
     const job = JSON.parse(importRun.stdout);
     expect(job).toMatchObject({ kind: 'archive.import', state: 'succeeded', result: { counts: { apiProxy: { created: 2 } } } });
+    for (const proxy of await proxiesOf(target)) expect(proxy.routing).toMatchObject({ algorithm: 'RANDOM', addressList: [{ address: 'https://json-backend.internal' }] });
 
     const listed = JSON.parse((await cli(['proxies', 'list', '--project', source, '--output', 'json'])).stdout);
     expect(listed.items.map((p: any) => p.name)).toEqual(['billing', 'orders']);
@@ -238,9 +244,17 @@ describe('the apiferry command-line client against the running service', () => {
     const noPassphrase = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-env', 'UNSET_VARIABLE']);
     expect(noPassphrase.code).toBe(3);
     expect(noPassphrase.stderr).toContain('UNSET_VARIABLE');
-    const yaml = await cli(['import', '--project', 'p', 'x.zip', '--overrides', 'overrides.yaml']);
+    // A bad overrides file is named with its line, before anything is uploaded.
+    const badYaml = join(workDir, `${uniqueName('bad')}.yaml`);
+    await writeFile(badYaml, 'endpointMap:\n  http://a: https://b\nmaintenanceMode: yes\n');
+    const yaml = await cli(['import', '--project', 'p', 'x.zip', '--overrides', badYaml]);
     expect(yaml.code).toBe(3);
-    expect(yaml.stderr).toContain('YAML');
+    expect(yaml.stderr.trim()).toBe(`error: --overrides ${badYaml}:3: "maintenanceMode" must be true or false, not "yes"`);
+    const brokenYaml = join(workDir, `${uniqueName('broken')}.yml`);
+    await writeFile(brokenYaml, 'routing:\n  algorithm: RANDOM\n  addressList: [http://a\n');
+    const broken = await cli(['plan', '--project', 'p', 'x.zip', '--overrides', brokenYaml]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(new RegExp(`^error: --overrides ${brokenYaml.replace(/[.]/g, '\\.')}:\\d+: not valid YAML: `));
   });
 
   it('saves contexts in the config file and uses the current one when no server is given', async () => {

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { collect, parseConflicts, parseEnvironmentName, parseProjectName, passphraseFrom, readOverrides, type Conflicts } from '../arguments.js';
+import { collect, parseConflicts, parseEnvironmentName, parseProjectName, passphraseFrom, type Conflicts } from '../arguments.js';
+import { readOverrides } from '../overrides-file.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
 import { formatBytes, plural } from '../output/format.js';
@@ -26,7 +27,7 @@ function withImportOptions(command: Command): Command {
     .argument('<file>', 'the archive (.zip)')
     .requiredOption('--project <name>', 'project to import into', parseProjectName)
     .option('--conflicts <policy>', 'fail (default), overwrite, rename or keep; or per type: apiProxy=overwrite,policy=keep', parseConflicts)
-    .option('--overrides <file>', 'JSON file with routing, maintenanceMode and/or endpointMap to apply to every imported proxy')
+    .option('--overrides <file>', 'YAML (or JSON) file with routing, maintenanceMode and/or endpointMap for the target environment, applied to every imported proxy')
     .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable');
 }
 
@@ -71,7 +72,7 @@ export function registerImportCommands(program: Command, runtime: CliRuntime): v
     .option('--dry-run', 'compute and print the plan; change nothing')
     .option('--deploy-to <env>', 'after the import commits, deploy every imported proxy to this environment (repeatable; needs DEPLOY_UNDEPLOY)', collect(parseEnvironmentName))
     .option('--no-wait', 'print the job id and exit without waiting')
-    .addHelpText('after', '\nExample:\n  apiferry import --project payments-prod payments.zip --conflicts apiProxy=overwrite,policy=keep --overrides prod-overrides.json')
+    .addHelpText('after', '\nExample:\n  apiferry import --project payments-prod payments.zip --conflicts apiProxy=overwrite,policy=keep --overrides prod-overrides.yaml')
     .action(
       action(runtime, async (ctx, file: string, options: ImportOptions) => {
         const dryRun = options.dryRun === true;
