@@ -16,6 +16,11 @@ export interface AppConfig {
   redis: { url: string; queuePrefix: string };
   s3: {
     endpoint?: string;
+    /**
+     * The endpoint put into presigned URLs handed to clients, when they reach the store at
+     * another address than the service does (an internal S3_ENDPOINT, a public one for clients).
+     */
+    presignEndpoint?: string;
     region: string;
     bucket: string;
     accessKeyId?: string;
@@ -166,6 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     s3: {
       endpoint: read.url('S3_ENDPOINT'),
+      presignEndpoint: read.url('S3_PRESIGN_ENDPOINT'),
       region: read.string('S3_REGION', 'us-east-1'),
       bucket: read.string('S3_BUCKET', 'apiferry'),
       accessKeyId: read.optional('S3_ACCESS_KEY_ID'),
