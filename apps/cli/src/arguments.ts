@@ -13,6 +13,8 @@ export const INCLUDE_FLAGS = ['applications', 'resources', 'scopes', 'deployment
 export const PERMISSIONS = ['PROJECT_ADMIN', 'API_MANAGEMENT:EXPORT_IMPORT', 'API_MANAGEMENT:DEPLOY_UNDEPLOY'] as const;
 export const JOB_KINDS = ['project.inventory', 'archive.export', 'archive.import', 'proxy.deploy', 'proxy.undeploy'] as const;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export const WEBHOOK_EVENTS = ['job.succeeded', 'job.failed', 'job.canceled', 'deployment.completed', 'job.progress'] as const;
+export const DELIVERY_STATES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,6 +74,28 @@ export function parseEnvironmentName(value: string): string {
 /** An API proxy's name or UUID; the server looks it up. */
 export function parseProxyRef(value: string): string {
   if (value.trim().length === 0) throw new InvalidArgumentError('give an API proxy name or UUID.');
+  return value;
+}
+
+/** `job.succeeded,job.failed`: distinct known event names. */
+export function parseEvents(value: string): string[] {
+  const events = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (events.length === 0) throw new InvalidArgumentError(`name at least one event: ${WEBHOOK_EVENTS.join(', ')}.`);
+  for (const event of events) {
+    if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) throw new InvalidArgumentError(`unknown event "${event}"; use ${WEBHOOK_EVENTS.join(', ')}.`);
+  }
+  return [...new Set(events)];
+}
+
+/** An absolute http(s) URL; the server decides whether it may be targeted. */
+export function parseWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL (for example https://ci.example.com/hooks/apiferry).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" must be an http(s) URL.`);
   return value;
 }
 

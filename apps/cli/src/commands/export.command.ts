@@ -8,9 +8,9 @@ import { formatBytes } from '../output/format.js';
 import { downloadArtifact } from '../transfer/artifact-download.js';
 import { countsText } from '../jobs/job-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
-import { followJob } from './job-start.js';
+import { followJob, jobWebhookBody, withJobWebhookOptions, type JobWebhookOptions } from './job-start.js';
 
-interface ExportOptions {
+interface ExportOptions extends JobWebhookOptions {
   project: string;
   proxy?: string[];
   include?: Record<string, boolean>;
@@ -30,8 +30,7 @@ async function checkWritableTarget(file: string): Promise<void> {
 }
 
 export function registerExportCommand(program: Command, runtime: CliRuntime): void {
-  program
-    .command('export')
+  withJobWebhookOptions(program.command('export'))
     .description('export a project, or some of its proxies, to a local archive')
     .requiredOption('--project <name>', 'project to export', parseProjectName)
     .option('--proxy <name>', 'a proxy name or uuid to export (repeatable; default: the whole project)', collect(String))
@@ -45,6 +44,7 @@ export function registerExportCommand(program: Command, runtime: CliRuntime): vo
         if (options.wait && !options.out) throw new UsageError('export needs -o FILE to save the archive to (or --no-wait)');
         if (options.out) await checkWritableTarget(options.out);
         const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
+        const webhook = jobWebhookBody(options);
         const client = await ctx.client();
         const name = options.out ? basename(options.out) : undefined;
         const created = await client.post<Job>(`/v1/projects/${encodeURIComponent(options.project)}/exports`, {
@@ -52,11 +52,12 @@ export function registerExportCommand(program: Command, runtime: CliRuntime): vo
           ...(options.include ? { include: options.include } : {}),
           ...(passphrase ? { passphrase } : {}),
           ...(name && ARCHIVE_FILE_NAME.test(name) ? { fileName: name } : {}),
+          ...webhook,
         });
         return followJob(ctx, client, created, options.wait, async (job) => {
           const saved = await downloadArtifact(client, job.id, options.out as string, job.result?.artifact ?? {}, ctx.progressBar(), ctx.signal);
           const counts = (job.result?.counts ?? {}) as Record<string, number>;
-          ctx.output.result({ job: job.id, file: saved.file, bytes: saved.bytes, sha256: saved.sha256, counts, secrets: job.result?.secrets ?? null }, () => [
+          ctx.output.result({ job: job.id, file: saved.file, bytes: saved.bytes, sha256: saved.sha256, counts, secrets: job.result?.secrets ?? null, ...(job.webhook ? { webhook: job.webhook } : {}) }, () => [
             `exported ${countsText(counts)} from ${options.project}`,
             `saved ${saved.file} (${formatBytes(saved.bytes)}, sha256 ${saved.sha256})${job.result?.secrets === 'sealed' ? ', secrets sealed' : ''}`,
           ]);

@@ -9,9 +9,9 @@ import { uploadArchive } from '../transfer/archive-upload.js';
 import { reportDeployment } from '../jobs/deployment-summary.js';
 import { countsTable, importReportLines, planTable, type ImportReport } from '../jobs/job-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
-import { followJob } from './job-start.js';
+import { followJob, jobWebhookBody, withJobWebhookOptions, type JobWebhookOptions } from './job-start.js';
 
-interface ImportOptions {
+interface ImportOptions extends JobWebhookOptions {
   project: string;
   conflicts?: Conflicts;
   overrides?: string;
@@ -37,6 +37,7 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
   if (dryRun && deployTo.length > 0) throw new UsageError('--deploy-to cannot be combined with --dry-run (a dry run deploys nothing)');
   const overrides = options.overrides ? await readOverrides(options.overrides) : {};
   const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
+  const webhook = jobWebhookBody(options);
   const client = await ctx.client();
   const { uploadId, size } = await uploadArchive(client, options.project, file, ctx.progressBar(), ctx.signal);
   ctx.output.note(`uploaded ${basename(file)} (${formatBytes(size)})`);
@@ -47,6 +48,7 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
     ...(passphrase ? { passphrase } : {}),
     ...(dryRun ? { dryRun: true } : {}),
     ...(deployTo.length > 0 ? { deploy: true, deployTargetEnvironmentNameList: deployTo } : {}),
+    ...webhook,
   });
   return { client, created };
 }
@@ -67,7 +69,7 @@ function planLines(report: ImportReport, project: string): string[] {
 }
 
 export function registerImportCommands(program: Command, runtime: CliRuntime): void {
-  withImportOptions(program.command('import'))
+  withJobWebhookOptions(withImportOptions(program.command('import')))
     .description('import a local archive into a project (uploaded through presigned multipart URLs)')
     .option('--dry-run', 'compute and print the plan; change nothing')
     .option('--deploy-to <env>', 'after the import commits, deploy every imported proxy to this environment (repeatable; needs DEPLOY_UNDEPLOY)', collect(parseEnvironmentName))
