@@ -375,7 +375,7 @@ describe('the apiferry command-line client against the running service', () => {
     expect(failedLines[0]).toBe(`job ${refusedJob.id}  archive.import  project ${target}  ${refusedJob.createdAt.slice(0, 10)} (UTC)`);
     expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  created: archive\.import in /m);
     expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  started$/m);
-    expect(failedStory.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  failed: ${refusedJob.error.title}: .*clash.* after \\d+\\.\\d s$`, 'm'));
+    expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  failed after \d+\.\d s$/m);
     expect(failedStory.stdout).toContain(`failed: ${refusedJob.error.title}: ${refusedJob.error.detail}`);
     expect(failedStory.stdout).toMatch(/apiProxy\s+orders\s+conflict/);
 
@@ -385,7 +385,7 @@ describe('the apiferry command-line client against the running service', () => {
     const doneJob = JSON.parse(done.stdout);
     const story = await cli(['jobs', 'logs', doneJob.id]);
     expect(story.code).toBe(0);
-    expect(story.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  succeeded: after \d+\.\d s$/m);
+    expect(story.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  succeeded after \d+\.\d s$/m);
     expect(story.stdout).toContain('imported: 1 created, 1 overwritten, 0 renamed, 0 skipped, 0 failed');
     expect(story.stdout).toMatch(/^assets:\nTYPE\s+NAME\s+ACTION/m);
     expect(story.stdout).toMatch(/apiProxy\s+orders\s+overwrite/);

@@ -63,7 +63,8 @@ export function buildStory(job: Job, phases: TimelineEvent[] = []): JobStory {
   if (job.cancelRequested && job.state !== 'canceled') timeline.push({ at: job.finishedAt ?? new Date().toISOString(), event: 'cancel requested' });
   if (job.finishedAt && isFinished(job)) {
     const took = job.startedAt ? ` after ${formatSeconds(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}` : '';
-    timeline.push({ at: job.finishedAt, event: job.state as 'succeeded' | 'failed' | 'canceled', detail: job.state === 'failed' ? `${describeProblem(job.error, 'failed')}${took}` : took.trim() || undefined });
+    // The reason of a failure is the story's summary, under the timeline.
+    timeline.push({ at: job.finishedAt, event: job.state as 'succeeded' | 'failed' | 'canceled', detail: took.trim() || undefined });
   }
   timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 
@@ -123,8 +124,12 @@ export function timelineLine(event: TimelineEvent): string {
   if (event.event === 'phase') {
     const share = event.total ? ` (${event.done ?? 0}/${event.total})` : event.done ? ` (${event.done})` : '';
     what = `${event.phase}${share}`;
+  } else if (event.event === 'created') {
+    what = event.detail ? `created: ${event.detail}` : 'created';
+  } else if (event.event === 'started') {
+    what = event.detail ? `started (${event.detail})` : 'started';
   } else {
-    what = event.detail ? `${event.event}: ${event.detail}` : event.event;
+    what = event.detail ? `${event.event} ${event.detail}` : event.event;
   }
   return `${clock(event.at)}  ${what}`;
 }
