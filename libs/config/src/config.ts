@@ -220,6 +220,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (config.secretKey !== undefined && Buffer.from(config.secretKey, 'base64').length !== 32) {
     read.problems.push('APIFERRY_SECRET_KEY must be the base64 encoding of 32 random bytes (openssl rand -base64 32)');
   }
+  const presign = config.s3.presignEndpoint;
+  if (presign !== undefined && URL.canParse(presign)) {
+    // The store sees the request's own path: a path here would be signed but not sent to it.
+    const url = new URL(presign);
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      read.problems.push(`S3_PRESIGN_ENDPOINT=${JSON.stringify(presign)} must be an http(s) origin with no path, such as https://s3.example.com`);
+    }
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
     read.problems.push(`LOG_LEVEL=${config.log.level} must be one of fatal, error, warn, info, debug, trace, silent`);
   }
