@@ -96,6 +96,7 @@ describe('the CLI uploads a large archive in presigned parts and retries a part 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`imported large.zip into ${project}`);
     expect(run.stdout).toMatch(/apiProxy\s+22\s+0\s+0\s+0\s+0/);
+    expect(run.stderr).toContain(`part ${FAILING_PART} failed: the object store answered HTTP 500 InternalError; sending it again (try 2 of 3)`);
 
     // Every part went through the proxy, so through the presigned URLs' endpoint; part 5 twice.
     const partCount = Math.ceil(size / PART_BYTES);
