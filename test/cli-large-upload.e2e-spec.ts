@@ -113,6 +113,8 @@ describe('the CLI uploads a large archive in presigned parts and retries a part 
     expect(others.map((p) => p.partNumber).sort((a, b) => a! - b!)).toEqual(Array.from({ length: partCount }, (_, i) => i + 1).filter((n) => n !== FAILING_PART));
     expect(others.every((p) => p.status === 200)).toBe(true);
     expect(others.reduce((sum, p) => sum + p.bytes, 0) + PART_BYTES).toBe(size);
+    // Only the clients' part uploads went there: the service reaches the store at S3_ENDPOINT.
+    expect(store.requests.filter((r) => r.partNumber === undefined)).toEqual([]);
 
     // The catalog holds what the archive held: every proxy, every resource, byte for byte.
     // The listing carries complete definitions, resources' content included.

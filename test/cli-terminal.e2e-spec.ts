@@ -27,7 +27,12 @@ class TmuxTerminal {
 
   async start(command: string, env: Record<string, string>): Promise<void> {
     const vars = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    await run('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cli', '-x', '120', '-y', '24', ...vars, command]);
+    try {
+      await run('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cli', '-x', '120', '-y', '24', ...vars, command]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('this test needs tmux: apt-get install -y tmux (.ci/run installs it)');
+      throw err;
+    }
   }
 
   async screen(): Promise<string> {
