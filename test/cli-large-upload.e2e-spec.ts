@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ArchiveWriter } from '#archive';
 import { runCli } from './support/cli-process.js';
-import { createProject, proxyBody } from './support/factory.js';
+import { createProject, createProxy, proxyBody } from './support/factory.js';
 import { FaultyS3Proxy } from './support/faulty-s3-proxy.js';
 import { ApiClient } from './support/http.js';
 import { startProcess, type RunningProcess } from './support/service.js';
@@ -58,7 +58,7 @@ async function writeLargeArchive(file: string): Promise<ExpectedProxy[]> {
   return expected;
 }
 
-describe('the CLI uploads a large archive in presigned parts and retries a part that failed', () => {
+describe('the CLI through presigned URLs at S3_PRESIGN_ENDPOINT: a large archive in parts, one retried; a download', () => {
   let api: RunningProcess;
   let worker: RunningProcess;
   let store: FaultyS3Proxy;
@@ -114,7 +114,7 @@ describe('the CLI uploads a large archive in presigned parts and retries a part 
     expect(others.every((p) => p.status === 200)).toBe(true);
     expect(others.reduce((sum, p) => sum + p.bytes, 0) + PART_BYTES).toBe(size);
     // Only the clients' part uploads went there: the service reaches the store at S3_ENDPOINT.
-    expect(store.requests.filter((r) => r.partNumber === undefined)).toEqual([]);
+    expect(store.requests.filter((r) => r.partNumber === undefined && r.method !== 'GET')).toEqual([]);
 
     // The catalog holds what the archive held: every proxy, every resource, byte for byte.
     // The listing carries complete definitions, resources' content included.
@@ -132,4 +132,17 @@ describe('the CLI uploads a large archive in presigned parts and retries a part 
       `large upload: ${(size / MiB).toFixed(1)} MiB in ${partCount} parts; archive ${built - started} ms, CLI import ${imported - built} ms, catalog check ${finished - imported} ms\n`,
     );
   }, 180_000);
+
+  it("an export's download link points at the presign endpoint too", async () => {
+    const project = await createProject(admin);
+    await createProxy(admin, project, { name: 'orders' });
+    const archive = join(workDir, 'small.zip');
+    const before = store.requests.length;
+    const run = await runCli(['export', '--project', project, '-o', archive], { HOME: workDir, APIFERRY_SERVER: api.url, APIFERRY_TOKEN: testEnv().adminToken }, { cwd: workDir });
+    expect(run.code).toBe(0);
+    const size = (await stat(archive)).size;
+    expect(store.requests.slice(before)).toEqual([expect.objectContaining({ method: 'GET', status: 200, injected: false })]);
+    expect(run.stdout).toContain(`saved ${archive}`);
+    expect(size).toBeGreaterThan(0);
+  });
 });
