@@ -40,6 +40,24 @@ class TmuxTerminal {
     return stdout;
   }
 
+  /** Types `text` (literally) and, unless told not to, Enter. */
+  async type(text: string, enter = true): Promise<void> {
+    await run('tmux', ['-L', this.socket, 'send-keys', '-t', 'cli', '-l', text]);
+    if (enter) await run('tmux', ['-L', this.socket, 'send-keys', '-t', 'cli', 'Enter']);
+  }
+
+  /** Polls the screen until `pattern` shows; every screen seen is kept in `seen`. */
+  async waitFor(pattern: RegExp, seen: string[] = [], timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.screen();
+      seen.push(screen);
+      if (pattern.test(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`the terminal never showed ${pattern}:\n${screen}`);
+      await sleep(100);
+    }
+  }
+
   async stop(): Promise<void> {
     await run('tmux', ['-L', this.socket, 'kill-server']).catch(() => undefined);
   }
@@ -113,6 +131,52 @@ describe('the CLI on a terminal', () => {
     const shown = [at(distinct[Math.floor(distinct.length / 3)]!), at(distinct.at(-1)!), last].map((screen) => screen.trimEnd());
     await mkdir(RUN_DIR, { recursive: true });
     await writeFile(join(RUN_DIR, `cli-progress-${process.pid}.txt`), shown.join('\n----\n'));
+  });
+
+  it('--passphrase-prompt asks on the terminal without echo: twice to seal an export, once to open it on import', async () => {
+    const small = await createProject(admin);
+    await createProxy(admin, small, { name: 'orders' });
+    const target = await createProject(admin);
+    const archive = join(workDir, 'sealed.zip');
+    const passphrase = 'correct horse battery staple';
+    const env = { HOME: workDir, APIFERRY_CONFIG: join(workDir, 'config.json'), APIFERRY_SERVER: api.url, APIFERRY_TOKEN: testEnv().adminToken };
+    const seen: string[] = [];
+    const terminal = new TmuxTerminal();
+    try {
+      await terminal.start(
+        [
+          `${NODE} ${CLI} export --project ${small} -o ${archive} --passphrase-prompt; echo EXPORT-EXIT=$?`,
+          `${NODE} ${CLI} import --project ${target} ${archive} --passphrase-prompt; echo WRONG-EXIT=$?`,
+          `${NODE} ${CLI} import --project ${target} ${archive} --passphrase-prompt; echo IMPORT-EXIT=$?`,
+          'sleep 120',
+        ].join('; '),
+        env,
+      );
+      await terminal.waitFor(/^passphrase to seal the secrets with:\s*$/m, seen);
+      await terminal.type(passphrase);
+      await terminal.waitFor(/^the same passphrase again:\s*$/m, seen);
+      await terminal.type(passphrase);
+      await terminal.waitFor(/^EXPORT-EXIT=\d+$/m, seen);
+      await terminal.waitFor(/^the archive's passphrase:\s*$/m, seen);
+      await terminal.type('not the passphrase');
+      await terminal.waitFor(/^WRONG-EXIT=\d+$/m, seen);
+      // The second import's prompt: one with no WRONG-EXIT after it.
+      await terminal.waitFor(/^the archive's passphrase:(?![\s\S]*WRONG-EXIT)/m, seen);
+      await terminal.type(passphrase);
+      await terminal.waitFor(/^IMPORT-EXIT=\d+$/m, seen);
+    } finally {
+      await terminal.stop();
+    }
+    const last = seen.at(-1) as string;
+    expect(last).toMatch(/^EXPORT-EXIT=0$/m);
+    expect(last).toMatch(/, secrets sealed$/m);
+    expect(last).toMatch(/^WRONG-EXIT=1$/m);
+    expect(last).toMatch(/^error: .*passphrase/im);
+    expect(last).toMatch(/^IMPORT-EXIT=0$/m);
+    expect(last).toContain(`imported sealed.zip into ${target}`);
+    // Nothing typed was ever on the screen.
+    expect(seen.some((screen) => screen.includes(passphrase) || screen.includes('not the passphrase'))).toBe(false);
+    expect((await admin.get(`/v1/projects/${target}/apiProxies`)).body.items.map((p: any) => p.name)).toEqual(['orders']);
   });
 
   it('jobs logs --follow notes each phase it sees while the job runs, then tells the rest', async () => {

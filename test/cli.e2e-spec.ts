@@ -244,6 +244,10 @@ describe('the apiferry command-line client against the running service', () => {
     const noPassphrase = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-env', 'UNSET_VARIABLE']);
     expect(noPassphrase.code).toBe(3);
     expect(noPassphrase.stderr).toContain('UNSET_VARIABLE');
+    // No terminal to ask on (a pipeline): the prompt is refused, pointing at --passphrase-env.
+    const noTerminal = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-prompt']);
+    expect(noTerminal.code).toBe(3);
+    expect(noTerminal.stderr.trim()).toBe('error: --passphrase-prompt needs a terminal to ask on; in a pipeline use --passphrase-env VAR');
     // A bad overrides file is named with its line, before anything is uploaded.
     const badYaml = join(workDir, `${uniqueName('bad')}.yaml`);
     await writeFile(badYaml, 'endpointMap:\n  http://a: https://b\nmaintenanceMode: yes\n');

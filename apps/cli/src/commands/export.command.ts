@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { collect, parseInclude, parseProjectName, passphraseFrom } from '../arguments.js';
+import { collect, parseInclude, parseProjectName } from '../arguments.js';
+import { resolvePassphrase } from '../passphrase-prompt.js';
 import { UsageError } from '../cli-error.js';
 import { action, type CliRuntime } from '../command-context.js';
 import { formatBytes } from '../output/format.js';
@@ -15,6 +16,7 @@ interface ExportOptions extends JobWebhookOptions {
   proxy?: string[];
   include?: Record<string, boolean>;
   passphraseEnv?: string;
+  passphrasePrompt?: boolean;
   out?: string;
   wait: boolean;
 }
@@ -36,6 +38,7 @@ export function registerExportCommand(program: Command, runtime: CliRuntime): vo
     .option('--proxy <name>', 'a proxy name or uuid to export (repeatable; default: the whole project)', collect(String))
     .option('--include <list>', 'also include: applications, resources, scopes, deploymentState, secrets (comma-separated; no-NAME leaves one out)', parseInclude)
     .option('--passphrase-env <var>', 'seal secrets with the passphrase held in this environment variable')
+    .option('--passphrase-prompt', 'seal secrets with a passphrase asked for on the terminal (twice, not echoed)')
     .option('-o, --out <file>', 'where to save the archive (required unless --no-wait)')
     .option('--no-wait', 'print the job id and exit without waiting or downloading')
     .addHelpText('after', '\nExample:\n  APIFERRY_PASSPHRASE=... apiferry export --project payments --include resources --passphrase-env APIFERRY_PASSPHRASE -o payments.zip')
@@ -43,7 +46,7 @@ export function registerExportCommand(program: Command, runtime: CliRuntime): vo
       action(runtime, async (ctx, options: ExportOptions) => {
         if (options.wait && !options.out) throw new UsageError('export needs -o FILE to save the archive to (or --no-wait)');
         if (options.out) await checkWritableTarget(options.out);
-        const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
+        const passphrase = await resolvePassphrase(options, ctx.runtime, 'seal');
         const webhook = jobWebhookBody(options);
         const client = await ctx.client();
         const name = options.out ? basename(options.out) : undefined;

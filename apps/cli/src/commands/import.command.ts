@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { collect, parseConflicts, parseEnvironmentName, parseProjectName, passphraseFrom, type Conflicts } from '../arguments.js';
+import { collect, parseConflicts, parseEnvironmentName, parseProjectName, type Conflicts } from '../arguments.js';
+import { resolvePassphrase } from '../passphrase-prompt.js';
 import { readOverrides } from '../overrides-file.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
@@ -16,6 +17,7 @@ interface ImportOptions extends JobWebhookOptions {
   conflicts?: Conflicts;
   overrides?: string;
   passphraseEnv?: string;
+  passphrasePrompt?: boolean;
   dryRun?: boolean;
   deployTo?: string[];
   wait: boolean;
@@ -28,7 +30,8 @@ function withImportOptions(command: Command): Command {
     .requiredOption('--project <name>', 'project to import into', parseProjectName)
     .option('--conflicts <policy>', 'fail (default), overwrite, rename or keep; or per type: apiProxy=overwrite,policy=keep', parseConflicts)
     .option('--overrides <file>', 'YAML (or JSON) file with routing, maintenanceMode and/or endpointMap for the target environment, applied to every imported proxy')
-    .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable');
+    .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable')
+    .option('--passphrase-prompt', 'restore sealed secrets with a passphrase asked for on the terminal (not echoed)');
 }
 
 /** Uploads the archive and starts the import job; everything checkable locally is checked first. */
@@ -36,7 +39,7 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
   const deployTo = options.deployTo ?? [];
   if (dryRun && deployTo.length > 0) throw new UsageError('--deploy-to cannot be combined with --dry-run (a dry run deploys nothing)');
   const overrides = options.overrides ? await readOverrides(options.overrides) : {};
-  const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
+  const passphrase = await resolvePassphrase(options, ctx.runtime, 'open');
   const webhook = jobWebhookBody(options);
   const client = await ctx.client();
   const { uploadId, size } = await uploadArchive(client, options.project, file, ctx.progressBar(), ctx.signal);
