@@ -108,7 +108,7 @@ describe('the apiferry command-line client against the running service', () => {
     return (await admin.get(`/v1/projects/${project}/apiProxies?limit=500`)).body.items;
   }
 
-  it('exports a project to a file and imports it into another project with an endpointMap overrides file', async () => {
+  it('exports a project to a file and imports it into another project with a YAML overrides file for the target environment', async () => {
     const source = await seededProject();
     const archive = file('export');
     const exportRun = await cli(['export', '--project', source, '-o', archive]);
@@ -120,8 +120,9 @@ describe('the apiferry command-line client against the running service', () => {
     const jobs = (await admin.get(`/v1/jobs?project=${source}&kind=archive.export`)).body.items;
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(jobs[0].result.artifact.sha256);
 
-    const overrides = join(workDir, `${uniqueName('overrides')}.json`);
-    await writeFile(overrides, JSON.stringify({ endpointMap: { 'http://127.0.0.1:9001': 'https://prod-backend.internal' }, maintenanceMode: true }));
+    // One overrides file per target environment, in YAML.
+    const overrides = join(workDir, `${uniqueName('prod-overrides')}.yaml`);
+    await writeFile(overrides, ['# production', 'endpointMap:', "  'http://127.0.0.1:9001': https://prod-backend.internal", 'maintenanceMode: true', ''].join('\n'));
     const target = await createProject(admin);
     const importRun = await cli(['import', '--project', target, archive, '--overrides', overrides]);
     expect(importRun.code).toBe(0);
@@ -135,7 +136,7 @@ describe('the apiferry command-line client against the running service', () => {
     }
   });
 
-  it('--output json prints one parseable JSON document on stdout', async () => {
+  it('--output json prints one parseable JSON document on stdout (and overrides may be JSON)', async () => {
     const source = await seededProject();
     const archive = file('json');
     const exportRun = await cli(['export', '--project', source, '-o', archive, '--output', 'json']);
@@ -144,10 +145,15 @@ describe('the apiferry command-line client against the running service', () => {
     expect(saved).toMatchObject({ file: archive, counts: { apiProxy: 2 } });
     expect(saved.sha256).toBe(createHash('sha256').update(await readFile(archive)).digest('hex'));
 
-    const importRun = await cli(['--output', 'json', 'import', '--project', await createProject(admin), archive]);
+    // Overrides may be JSON too.
+    const overrides = join(workDir, `${uniqueName('overrides')}.json`);
+    await writeFile(overrides, JSON.stringify({ routing: { algorithm: 'RANDOM', addressList: [{ address: 'https://json-backend.internal' }] } }));
+    const target = await createProject(admin);
+    const importRun = await cli(['--output', 'json', 'import', '--project', target, archive, '--overrides', overrides]);
     expect(importRun.code).toBe(0);
     const job = JSON.parse(importRun.stdout);
     expect(job).toMatchObject({ kind: 'archive.import', state: 'succeeded', result: { counts: { apiProxy: { created: 2 } } } });
+    for (const proxy of await proxiesOf(target)) expect(proxy.routing).toMatchObject({ algorithm: 'RANDOM', addressList: [{ address: 'https://json-backend.internal' }] });
 
     const listed = JSON.parse((await cli(['proxies', 'list', '--project', source, '--output', 'json'])).stdout);
     expect(listed.items.map((p: any) => p.name)).toEqual(['billing', 'orders']);
@@ -229,7 +235,7 @@ describe('the apiferry command-line client against the running service', () => {
     expect(run.stderr.trim()).toMatch(/^error: cannot reach the apiferry server at http:\/\/127\.0\.0\.1:1/);
   });
 
-  it('exits 3 with a one-line usage error for an unknown flag, a bad value or a missing passphrase variable', async () => {
+  it('exits 3 with a one-line usage error for an unknown flag, a bad value, a missing passphrase variable or a bad overrides file (file:line)', async () => {
     const unknown = await cli(['projects', 'list', '--bogus']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: unknown option '--bogus'/)]);
@@ -238,9 +244,21 @@ describe('the apiferry command-line client against the running service', () => {
     const noPassphrase = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-env', 'UNSET_VARIABLE']);
     expect(noPassphrase.code).toBe(3);
     expect(noPassphrase.stderr).toContain('UNSET_VARIABLE');
-    const yaml = await cli(['import', '--project', 'p', 'x.zip', '--overrides', 'overrides.yaml']);
+    // No terminal to ask on (a pipeline): the prompt is refused, pointing at --passphrase-env.
+    const noTerminal = await cli(['export', '--project', 'p', '-o', file('x'), '--passphrase-prompt']);
+    expect(noTerminal.code).toBe(3);
+    expect(noTerminal.stderr.trim()).toBe('error: --passphrase-prompt needs a terminal to ask on; in a pipeline use --passphrase-env VAR');
+    // A bad overrides file is named with its line, before anything is uploaded.
+    const badYaml = join(workDir, `${uniqueName('bad')}.yaml`);
+    await writeFile(badYaml, 'endpointMap:\n  http://a: https://b\nmaintenanceMode: yes\n');
+    const yaml = await cli(['import', '--project', 'p', 'x.zip', '--overrides', badYaml]);
     expect(yaml.code).toBe(3);
-    expect(yaml.stderr).toContain('YAML');
+    expect(yaml.stderr.trim()).toBe(`error: --overrides ${badYaml}:3: "maintenanceMode" must be true or false, not "yes"`);
+    const brokenYaml = join(workDir, `${uniqueName('broken')}.yml`);
+    await writeFile(brokenYaml, 'routing:\n  algorithm: RANDOM\n  addressList: [http://a\n');
+    const broken = await cli(['plan', '--project', 'p', 'x.zip', '--overrides', brokenYaml]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(new RegExp(`^error: --overrides ${brokenYaml.replace(/[.]/g, '\\.')}:\\d+: not valid YAML: `));
   });
 
   it('saves contexts in the config file and uses the current one when no server is given', async () => {
@@ -342,5 +360,53 @@ describe('the apiferry command-line client against the running service', () => {
       [good, 'deployed'],
     ].sort());
     expect((await cli(['import', '--project', target, archive, '--dry-run', '--deploy-to', good])).code).toBe(3);
+  });
+
+  it('jobs logs tells a job\'s story: timeline, per-asset report and per-environment outcome; the error of a failed one; JSON too', async () => {
+    const archive = await exported(await seededProject());
+    const target = await createProject(admin);
+    await createProxy(admin, target, { name: 'orders' });
+    const good = await environment(target, uniqueName('good'));
+    const bad = await environment(target, uniqueName('bad'));
+
+    // Refused: orders clashes under --conflicts fail.
+    const refused = await cli(['import', '--project', target, archive, '--output', 'json']);
+    expect(refused.code).toBe(1);
+    const refusedJob = JSON.parse(refused.stdout);
+    const failedStory = await cli(['jobs', 'logs', refusedJob.id]);
+    expect(failedStory.code).toBe(0);
+    const failedLines = failedStory.stdout.split('\n');
+    expect(failedLines[0]).toBe(`job ${refusedJob.id}  archive.import  project ${target}  ${refusedJob.createdAt.slice(0, 10)} (UTC)`);
+    expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  created: archive\.import in /m);
+    expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  started$/m);
+    expect(failedStory.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  failed after \d+\.\d s$/m);
+    expect(failedStory.stdout).toContain(`failed: ${refusedJob.error.title}: ${refusedJob.error.detail}`);
+    expect(failedStory.stdout).toMatch(/apiProxy\s+orders\s+conflict/);
+
+    // Imported and deployed: one environment took the proxies, the other refused.
+    const done = await cli(['import', '--project', target, archive, '--conflicts', 'apiProxy=overwrite', '--deploy-to', good, '--deploy-to', bad, '--output', 'json']);
+    expect(done.code).toBe(1);
+    const doneJob = JSON.parse(done.stdout);
+    const story = await cli(['jobs', 'logs', doneJob.id]);
+    expect(story.code).toBe(0);
+    expect(story.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  succeeded after \d+\.\d s$/m);
+    expect(story.stdout).toContain('imported: 1 created, 1 overwritten, 0 renamed, 0 skipped, 0 failed');
+    expect(story.stdout).toMatch(/^assets:\nTYPE\s+NAME\s+ACTION/m);
+    expect(story.stdout).toMatch(/apiProxy\s+orders\s+overwrite/);
+    expect(story.stdout).toMatch(/apiProxy\s+billing\s+create/);
+    expect(story.stdout).toMatch(new RegExp(`${good}\\s+yes`));
+    expect(story.stdout).toMatch(new RegExp(`${bad}\\s+no\\s+.*gateway refused`));
+
+    const json = JSON.parse((await cli(['jobs', 'logs', doneJob.id, '--output', 'json'])).stdout);
+    expect(json.job).toMatchObject({ id: doneJob.id, state: 'succeeded' });
+    expect(json.timeline.map((e: any) => e.event)).toEqual(expect.arrayContaining(['created', 'started', 'phase', 'succeeded']));
+    expect(json.timeline[0]).toEqual({ at: doneJob.createdAt, event: 'created', detail: `archive.import in ${target}` });
+    expect(json.timeline.at(-1)).toMatchObject({ at: doneJob.finishedAt, event: 'succeeded' });
+    expect(json.error).toBeNull();
+    expect(json.assets.map((a: any) => [a.name, a.action]).sort()).toEqual([['billing', 'create'], ['orders', 'overwrite']]);
+    expect(json.environments.map((e: any) => [e.environmentName, e.success]).sort()).toEqual([[bad, false], [good, true]].sort());
+    const failedJson = JSON.parse((await cli(['jobs', 'logs', refusedJob.id, '--output', 'json'])).stdout);
+    expect(failedJson.error).toMatchObject({ title: refusedJob.error.title, detail: refusedJob.error.detail });
+    expect(failedJson.assets).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'orders', action: 'conflict' })]));
   });
 });

@@ -1,9 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InvalidArgumentError } from 'commander';
-import { parseConflicts, parseGrant, parseInclude, passphraseFrom, readOverrides } from './arguments.js';
+import { parseConflicts, parseGrant, parseInclude, passphraseFrom } from './arguments.js';
 import { UsageError } from './cli-error.js';
 
 describe('option values', () => {
@@ -36,20 +33,5 @@ describe('option values', () => {
     expect(passphraseFrom('MY_PASSPHRASE', { MY_PASSPHRASE: 'secret words' })).toBe('secret words');
     expect(() => passphraseFrom('MY_PASSPHRASE', {})).toThrow(UsageError);
     expect(() => passphraseFrom('correct horse', { 'correct horse': 'x' })).toThrow(/name of an environment variable/);
-  });
-
-  it('overrides: a JSON object with routing, maintenanceMode and endpointMap only; YAML is refused', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'apiferry-cli-spec-'));
-    const write = async (name: string, text: string) => {
-      await writeFile(join(dir, name), text);
-      return join(dir, name);
-    };
-    const good = { endpointMap: { 'http://a': 'https://b' }, maintenanceMode: false, routing: { algorithm: 'RANDOM', addressList: [{ address: 'http://c' }] } };
-    expect(await readOverrides(await write('good.json', JSON.stringify(good)))).toEqual(good);
-    await expect(readOverrides(await write('extra.json', '{"deploy": true}'))).rejects.toThrow(/unknown field "deploy"/);
-    await expect(readOverrides(await write('map.json', '{"endpointMap": {"http://a": 1}}'))).rejects.toThrow(/endpointMap/);
-    await expect(readOverrides(await write('broken.json', '{'))).rejects.toThrow(/not valid JSON/);
-    await expect(readOverrides(await write('o.yaml', 'endpointMap: {}'))).rejects.toThrow(/YAML is not supported yet/);
-    await expect(readOverrides(join(dir, 'missing.json'))).rejects.toThrow(/no such file/);
   });
 });

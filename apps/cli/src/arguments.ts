@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from './cli-error.js';
 
@@ -14,7 +13,8 @@ export const INCLUDE_FLAGS = ['applications', 'resources', 'scopes', 'deployment
 export const PERMISSIONS = ['PROJECT_ADMIN', 'API_MANAGEMENT:EXPORT_IMPORT', 'API_MANAGEMENT:DEPLOY_UNDEPLOY'] as const;
 export const JOB_KINDS = ['project.inventory', 'archive.export', 'archive.import', 'proxy.deploy', 'proxy.undeploy'] as const;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
-const OVERRIDE_FIELDS = ['routing', 'maintenanceMode', 'endpointMap'] as const;
+export const WEBHOOK_EVENTS = ['job.succeeded', 'job.failed', 'job.canceled', 'deployment.completed', 'job.progress'] as const;
+export const DELIVERY_STATES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -77,6 +77,28 @@ export function parseProxyRef(value: string): string {
   return value;
 }
 
+/** `job.succeeded,job.failed`: distinct known event names. */
+export function parseEvents(value: string): string[] {
+  const events = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (events.length === 0) throw new InvalidArgumentError(`name at least one event: ${WEBHOOK_EVENTS.join(', ')}.`);
+  for (const event of events) {
+    if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) throw new InvalidArgumentError(`unknown event "${event}"; use ${WEBHOOK_EVENTS.join(', ')}.`);
+  }
+  return [...new Set(events)];
+}
+
+/** An absolute http(s) URL; the server decides whether it may be targeted. */
+export function parseWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL (for example https://ci.example.com/hooks/apiferry).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" must be an http(s) URL.`);
+  return value;
+}
+
 export function parseUuid(value: string): string {
   if (!UUID.test(value)) throw new InvalidArgumentError(`"${value}" is not an id (a UUID).`);
   return value.toLowerCase();
@@ -101,42 +123,4 @@ export function passphraseFrom(variable: string | undefined, env: NodeJS.Process
   const value = env[variable];
   if (!value) throw new UsageError(`--passphrase-env ${variable}: the environment variable ${variable} is not set or empty`);
   return value;
-}
-
-export interface ImportOverrides {
-  routing?: Record<string, unknown>;
-  maintenanceMode?: boolean;
-  endpointMap?: Record<string, string>;
-}
-
-/** A JSON file `{routing?, maintenanceMode?, endpointMap?}`; the server validates the contents in depth. */
-export async function readOverrides(path: string): Promise<ImportOverrides> {
-  if (/\.ya?ml$/i.test(path)) throw new UsageError(`--overrides ${path}: YAML is not supported yet; write the overrides as JSON`);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--overrides ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`--overrides ${path}: not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`--overrides ${path}: must hold a JSON object`);
-  const overrides = value as Record<string, unknown>;
-  const unknown = Object.keys(overrides).filter((key) => !(OVERRIDE_FIELDS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new UsageError(`--overrides ${path}: unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; the fields are ${OVERRIDE_FIELDS.join(', ')}`);
-  if (overrides.routing !== undefined && (typeof overrides.routing !== 'object' || overrides.routing === null || Array.isArray(overrides.routing))) {
-    throw new UsageError(`--overrides ${path}: "routing" must be an object`);
-  }
-  if (overrides.maintenanceMode !== undefined && typeof overrides.maintenanceMode !== 'boolean') throw new UsageError(`--overrides ${path}: "maintenanceMode" must be true or false`);
-  if (overrides.endpointMap !== undefined) {
-    const map = overrides.endpointMap;
-    if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
-      throw new UsageError(`--overrides ${path}: "endpointMap" must map address prefixes to addresses (strings)`);
-    }
-  }
-  return overrides as ImportOverrides;
 }

@@ -8,6 +8,7 @@ import { registerExportCommand } from './commands/export.command.js';
 import { registerImportCommands } from './commands/import.command.js';
 import { registerJobCommands } from './commands/jobs.command.js';
 import { registerTokenCommands } from './commands/tokens.command.js';
+import { registerWebhookCommands } from './commands/webhooks.command.js';
 import { Output, OUTPUT_FORMATS } from './output/output.js';
 
 /** A parse error (or help and version), already printed by commander. */
@@ -42,6 +43,7 @@ Exit codes: 0 done, 1 job, request or a deployment to an environment failed, 2 p
   registerDeployCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerTokenCommands(program, runtime);
+  registerWebhookCommands(program, runtime);
 
   // Every command, nested ones included: one-line errors naming the command's help, and no
   // process.exit from inside commander.

@@ -5,12 +5,15 @@ import { configPath, ContextStore } from './config/context-store.js';
 import { ApiClient } from './http/api-client.js';
 import { Output, type OutputFormat, type TerminalStream } from './output/output.js';
 import { ProgressBar } from './output/progress-bar.js';
+import type { TerminalInput } from './passphrase-prompt.js';
 
 /** What the process gives the CLI; tests may hand in their own. */
 export interface CliRuntime {
   env: NodeJS.ProcessEnv;
   stdout: TerminalStream;
   stderr: TerminalStream;
+  /** For --passphrase-prompt; absent where nobody can be asked. */
+  stdin?: TerminalInput;
   /** Aborted by Ctrl-C (SIGINT) or SIGTERM. */
   signal: AbortSignal;
 }

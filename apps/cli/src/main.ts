@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const stop = () => interrupt.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const code = await run(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal }, await packageVersion());
+  const code = await run(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: interrupt.signal }, await packageVersion());
   // Let what is buffered for a pipe drain before leaving.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);

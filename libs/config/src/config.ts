@@ -16,6 +16,11 @@ export interface AppConfig {
   redis: { url: string; queuePrefix: string };
   s3: {
     endpoint?: string;
+    /**
+     * The endpoint put into presigned URLs handed to clients, when they reach the store at
+     * another address than the service does (an internal S3_ENDPOINT, a public one for clients).
+     */
+    presignEndpoint?: string;
     region: string;
     bucket: string;
     accessKeyId?: string;
@@ -166,6 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     s3: {
       endpoint: read.url('S3_ENDPOINT'),
+      presignEndpoint: read.url('S3_PRESIGN_ENDPOINT'),
       region: read.string('S3_REGION', 'us-east-1'),
       bucket: read.string('S3_BUCKET', 'apiferry'),
       accessKeyId: read.optional('S3_ACCESS_KEY_ID'),
@@ -213,6 +219,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (config.secretKey !== undefined && Buffer.from(config.secretKey, 'base64').length !== 32) {
     read.problems.push('APIFERRY_SECRET_KEY must be the base64 encoding of 32 random bytes (openssl rand -base64 32)');
+  }
+  const presign = config.s3.presignEndpoint;
+  if (presign !== undefined && URL.canParse(presign)) {
+    // The store sees the request's own path: a path here would be signed but not sent to it.
+    const url = new URL(presign);
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      read.problems.push(`S3_PRESIGN_ENDPOINT=${JSON.stringify(presign)} must be an http(s) origin with no path, such as https://s3.example.com`);
+    }
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
     read.problems.push(`LOG_LEVEL=${config.log.level} must be one of fatal, error, warn, info, debug, trace, silent`);

@@ -23,6 +23,12 @@ import { Readable } from 'node:stream';
 export interface S3Settings {
   /** Omitted for AWS itself; set for Ceph RGW, MinIO and the like. */
   endpoint?: string;
+  /**
+   * Put into presigned URLs instead of `endpoint` (clients reach the store at another
+   * address than the service). The signature covers this host, so clients must send it as
+   * the Host header, which they do when they connect to it.
+   */
+  presignEndpoint?: string;
   region: string;
   bucket: string;
   /** Omitted to use the SDK's default credential chain. */
@@ -187,6 +193,8 @@ function attachmentDisposition(filename: string): string {
  */
 export class ObjectStore {
   readonly s3: S3Client;
+  /** Signs the URLs handed to clients: `s3` itself unless a presign endpoint is set. */
+  private readonly presigner: S3Client;
   readonly bucket: string;
   private readonly createBucketAllowed: boolean;
 
@@ -204,6 +212,7 @@ export class ObjectStore {
       config.credentials = { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey };
     }
     this.s3 = new S3Client(config);
+    this.presigner = settings.presignEndpoint !== undefined && settings.presignEndpoint !== settings.endpoint ? new S3Client({ ...config, endpoint: settings.presignEndpoint }) : this.s3;
     this.bucket = settings.bucket;
     this.createBucketAllowed = settings.createBucket;
   }
@@ -329,7 +338,7 @@ export class ObjectStore {
       Key: key,
       ResponseContentDisposition: opts.filename === undefined ? undefined : attachmentDisposition(opts.filename),
     });
-    return this.call('PresignGet', key, () => getSignedUrl(this.s3, command, { expiresIn: ttlSeconds }));
+    return this.call('PresignGet', key, () => getSignedUrl(this.presigner, command, { expiresIn: ttlSeconds }));
   }
 
   async createMultipartUpload(key: string, contentType?: string): Promise<string> {
@@ -345,7 +354,7 @@ export class ObjectStore {
   /** A URL a client PUTs one part's bytes to; the answer's ETag header is the part's etag. */
   async presignUploadPart(key: string, uploadId: string, partNumber: number, ttlSeconds: number): Promise<string> {
     const command = new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber });
-    return this.call('PresignUploadPart', key, () => getSignedUrl(this.s3, command, { expiresIn: ttlSeconds }));
+    return this.call('PresignUploadPart', key, () => getSignedUrl(this.presigner, command, { expiresIn: ttlSeconds }));
   }
 
   async completeMultipartUpload(key: string, uploadId: string, parts: UploadedPart[]): Promise<StoredObject> {
@@ -393,6 +402,7 @@ export class ObjectStore {
 
   close(): void {
     this.s3.destroy();
+    if (this.presigner !== this.s3) this.presigner.destroy();
   }
 
   private async stat(key: string): Promise<StoredObject> {

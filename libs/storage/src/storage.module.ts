@@ -11,6 +11,7 @@ import { ObjectStore } from './object-store.js';
       useFactory: (config: AppConfig) =>
         new ObjectStore({
           endpoint: config.s3.endpoint,
+          presignEndpoint: config.s3.presignEndpoint,
           region: config.s3.region,
           bucket: config.s3.bucket,
           accessKeyId: config.s3.accessKeyId,

@@ -4,9 +4,9 @@ import { action, type CliRuntime } from '../command-context.js';
 import { formatTable } from '../output/format.js';
 import { deploymentTable, failedEnvironments, reportDeployment, type DeploymentResult } from '../jobs/deployment-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
-import { followJob } from './job-start.js';
+import { followJob, jobWebhookBody, withJobWebhookOptions, type JobWebhookOptions } from './job-start.js';
 
-interface DeployOptions {
+interface DeployOptions extends JobWebhookOptions {
   project: string;
   proxy: string;
   env: string[];
@@ -23,7 +23,7 @@ function deploymentsPath(project: string, proxy: string): string {
 }
 
 function withDeployOptions(command: Command): Command {
-  return command
+  return withJobWebhookOptions(command)
     .requiredOption('--project <name>', 'project of the API proxy', parseProjectName)
     .requiredOption('--proxy <name>', 'API proxy name or uuid', parseProxyRef)
     .requiredOption('--env <name>', 'environment of the project (repeatable)', collect(parseEnvironmentName))
@@ -45,7 +45,7 @@ export function registerDeployCommands(program: Command, runtime: CliRuntime): v
       .action(
         action(runtime, async (ctx, options: DeployOptions) => {
           const client = await ctx.client();
-          const created = await client.request<Job>(method, deploymentsPath(options.project, options.proxy), { body: { environments: options.env } });
+          const created = await client.request<Job>(method, deploymentsPath(options.project, options.proxy), { body: { environments: options.env, ...jobWebhookBody(options) } });
           return followJob(ctx, client, created, options.wait, (job) => {
             const result = job.result?.deploymentResult as DeploymentResult | undefined;
             const failed = failedEnvironments(result);

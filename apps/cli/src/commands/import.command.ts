@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { collect, parseConflicts, parseEnvironmentName, parseProjectName, passphraseFrom, readOverrides, type Conflicts } from '../arguments.js';
+import { collect, parseConflicts, parseEnvironmentName, parseProjectName, type Conflicts } from '../arguments.js';
+import { resolvePassphrase } from '../passphrase-prompt.js';
+import { readOverrides } from '../overrides-file.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
 import { formatBytes, plural } from '../output/format.js';
@@ -8,13 +10,14 @@ import { uploadArchive } from '../transfer/archive-upload.js';
 import { reportDeployment } from '../jobs/deployment-summary.js';
 import { countsTable, importReportLines, planTable, type ImportReport } from '../jobs/job-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
-import { followJob } from './job-start.js';
+import { followJob, jobWebhookBody, withJobWebhookOptions, type JobWebhookOptions } from './job-start.js';
 
-interface ImportOptions {
+interface ImportOptions extends JobWebhookOptions {
   project: string;
   conflicts?: Conflicts;
   overrides?: string;
   passphraseEnv?: string;
+  passphrasePrompt?: boolean;
   dryRun?: boolean;
   deployTo?: string[];
   wait: boolean;
@@ -26,8 +29,9 @@ function withImportOptions(command: Command): Command {
     .argument('<file>', 'the archive (.zip)')
     .requiredOption('--project <name>', 'project to import into', parseProjectName)
     .option('--conflicts <policy>', 'fail (default), overwrite, rename or keep; or per type: apiProxy=overwrite,policy=keep', parseConflicts)
-    .option('--overrides <file>', 'JSON file with routing, maintenanceMode and/or endpointMap to apply to every imported proxy')
-    .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable');
+    .option('--overrides <file>', 'YAML (or JSON) file with routing, maintenanceMode and/or endpointMap for the target environment, applied to every imported proxy')
+    .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable')
+    .option('--passphrase-prompt', 'restore sealed secrets with a passphrase asked for on the terminal (not echoed)');
 }
 
 /** Uploads the archive and starts the import job; everything checkable locally is checked first. */
@@ -35,7 +39,8 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
   const deployTo = options.deployTo ?? [];
   if (dryRun && deployTo.length > 0) throw new UsageError('--deploy-to cannot be combined with --dry-run (a dry run deploys nothing)');
   const overrides = options.overrides ? await readOverrides(options.overrides) : {};
-  const passphrase = passphraseFrom(options.passphraseEnv, ctx.env);
+  const passphrase = await resolvePassphrase(options, ctx.runtime, 'open');
+  const webhook = jobWebhookBody(options);
   const client = await ctx.client();
   const { uploadId, size } = await uploadArchive(client, options.project, file, ctx.progressBar(), ctx.signal);
   ctx.output.note(`uploaded ${basename(file)} (${formatBytes(size)})`);
@@ -46,6 +51,7 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
     ...(passphrase ? { passphrase } : {}),
     ...(dryRun ? { dryRun: true } : {}),
     ...(deployTo.length > 0 ? { deploy: true, deployTargetEnvironmentNameList: deployTo } : {}),
+    ...webhook,
   });
   return { client, created };
 }
@@ -66,12 +72,12 @@ function planLines(report: ImportReport, project: string): string[] {
 }
 
 export function registerImportCommands(program: Command, runtime: CliRuntime): void {
-  withImportOptions(program.command('import'))
+  withJobWebhookOptions(withImportOptions(program.command('import')))
     .description('import a local archive into a project (uploaded through presigned multipart URLs)')
     .option('--dry-run', 'compute and print the plan; change nothing')
     .option('--deploy-to <env>', 'after the import commits, deploy every imported proxy to this environment (repeatable; needs DEPLOY_UNDEPLOY)', collect(parseEnvironmentName))
     .option('--no-wait', 'print the job id and exit without waiting')
-    .addHelpText('after', '\nExample:\n  apiferry import --project payments-prod payments.zip --conflicts apiProxy=overwrite,policy=keep --overrides prod-overrides.json')
+    .addHelpText('after', '\nExample:\n  apiferry import --project payments-prod payments.zip --conflicts apiProxy=overwrite,policy=keep --overrides prod-overrides.yaml')
     .action(
       action(runtime, async (ctx, file: string, options: ImportOptions) => {
         const dryRun = options.dryRun === true;

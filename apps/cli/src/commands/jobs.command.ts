@@ -7,6 +7,7 @@ import { formatBytes, formatTable } from '../output/format.js';
 import { downloadArtifact } from '../transfer/artifact-download.js';
 import { jobLines } from '../jobs/job-summary.js';
 import { reportOutcome, watchJob, type Job } from '../jobs/job-watcher.js';
+import { buildStory, PhaseRecorder, storyLines } from '../jobs/job-story.js';
 
 function progressCell(job: Job): string {
   if (!job.progress || job.state !== 'running') return '';
@@ -57,6 +58,23 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
         const job = await watchJob(await ctx.client(), ctx.output, id, ctx.signal);
         ctx.output.result(job, () => jobLines(job));
         return reportOutcome(job, ctx.output);
+      }),
+    );
+
+  jobs
+    .command('logs')
+    .description("a job's story: its timeline, its error or result, the import's per-asset report and the outcome per environment")
+    .argument('<id>', 'job id', parseUuid)
+    .option('-f, --follow', 'follow a queued or running job to its end, noting each phase; then exit as jobs watch does')
+    .addHelpText('after', '\nThe server keeps the latest progress report of a job, not a log: without --follow, the timeline shows the last phase reached.')
+    .action(
+      action(runtime, async (ctx, id: string, options: { follow?: boolean }) => {
+        const client = await ctx.client();
+        const phases = new PhaseRecorder();
+        const job = options.follow ? await watchJob(client, ctx.output, id, ctx.signal, (seen) => phases.observe(seen)) : await client.get<Job>(`/v1/jobs/${id}`);
+        const story = buildStory(job, phases.phases);
+        ctx.output.result(story, () => storyLines(story));
+        return options.follow ? reportOutcome(job, ctx.output) : ExitCode.Done;
       }),
     );
 

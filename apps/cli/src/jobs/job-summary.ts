@@ -75,6 +75,7 @@ export function jobLines(job: Job): string[] {
     ['created', job.createdAt],
     ['started', job.startedAt],
     ['finished', job.finishedAt],
+    ['webhook', job.webhook ? `${job.webhook.url} (${job.webhook.id}; ${job.webhook.events.join(', ')})` : undefined],
   ];
   if (job.error) fields.push(['error', describeProblem(job.error, 'failed')]);
   const lines = [formatFields(fields)];

@@ -23,6 +23,8 @@ export interface Job {
   error: Record<string, any> | null;
   attempts: number;
   cancelRequested: boolean;
+  /** A webhook given with this job; its secret only in the answer that created the job. */
+  webhook?: { id: string; url: string; events: string[]; enabled: boolean; secret?: string; links?: { deliveries: string } };
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -40,13 +42,14 @@ export function isFinished(job: Job): boolean {
  * Polls a job every second until it finishes, showing its phase, percentage, rate and ETA.
  * Ctrl-C stops watching, not the job: the message says how to pick it up again.
  */
-export async function watchJob(client: ApiClient, output: Output, first: Job | string, signal: AbortSignal): Promise<Job> {
+export async function watchJob(client: ApiClient, output: Output, first: Job | string, signal: AbortSignal, onUpdate?: (job: Job) => void): Promise<Job> {
   const bar = new ProgressBar(output.stderr, { plain: !output.json });
   const id = typeof first === 'string' ? first : first.id;
   let job = typeof first === 'string' ? await client.get<Job>(`/v1/jobs/${id}`) : first;
   try {
     for (let poll = 0; ; poll++) {
       bar.update(snapshotOf(job));
+      onUpdate?.(job);
       if (isFinished(job)) break;
       await sleep(POLL_DELAYS_MS[poll] ?? POLL_EVERY_MS, undefined, { signal });
       job = await client.get<Job>(`/v1/jobs/${id}`);

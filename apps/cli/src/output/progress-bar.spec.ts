@@ -23,6 +23,21 @@ describe('progress display', () => {
     expect(tty.writes.at(-1)).toBe('\n');
   });
 
+  it('puts a message above the bar on a terminal, as a plain line elsewhere, and nowhere for machine output', () => {
+    const tty = stream(true);
+    const bar = new ProgressBar(tty, { plain: true });
+    bar.update({ phase: 'uploading', done: 1, total: 4, rate: null, etaSeconds: null, unit: 'bytes' }, true);
+    bar.log('part 2 failed: the object store answered HTTP 500; sending it again (try 2 of 3)');
+    bar.update({ phase: 'uploading', done: 2, total: 4, rate: null, etaSeconds: null, unit: 'bytes' });
+    expect(tty.writes.slice(1)).toEqual(['\r\x1b[Kpart 2 failed: the object store answered HTTP 500; sending it again (try 2 of 3)\n', expect.stringMatching(/^\r\x1b\[Kuploading .* 50%/)]);
+    const log = stream(false);
+    new ProgressBar(log, { plain: true }).log('a note');
+    expect(log.writes).toEqual(['a note\n']);
+    const quiet = stream(false);
+    new ProgressBar(quiet, { plain: false }).log('a note');
+    expect(quiet.writes).toEqual([]);
+  });
+
   it('prints plain lines elsewhere: on a phase change or every 10 percent, and none for machine output', () => {
     const log = stream(false);
     const bar = new ProgressBar(log, { plain: true });

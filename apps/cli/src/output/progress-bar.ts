@@ -67,6 +67,17 @@ export class ProgressBar {
     }
   }
 
+  /** A line for a person above the progress line (which the next update redraws); none for machine output. */
+  log(line: string): void {
+    if (this.tty) {
+      this.stream.write(`\r\x1b[K${line}\n`);
+      this.drawn = false;
+      this.lastDraw = 0;
+      return;
+    }
+    if (this.options.plain) this.stream.write(`${line}\n`);
+  }
+
   /** Removes the line without a trace (an error message follows). */
   clear(): void {
     if (this.tty && this.drawn) {

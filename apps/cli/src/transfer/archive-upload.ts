@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { guardedFetch, type ApiClient } from '../http/api-client.js';
 import type { ProgressBar } from '../output/progress-bar.js';
@@ -16,6 +17,8 @@ interface PresignedUpload {
 /** Parts in flight at once; each streams from its own slice of the file. */
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 3;
+/** Before the second try of a part, then twice as long before the third: a store answering 503 SlowDown gets a moment. */
+const RETRY_DELAY_MS = 500;
 
 /**
  * Sends a local archive to object storage through the presigned multipart flow: ask for an
@@ -35,7 +38,7 @@ export async function uploadArchive(client: ApiClient, project: string, file: st
       for (let part = queue.shift(); part; part = queue.shift()) {
         const start = (part.partNumber - 1) * upload.partSize;
         const end = Math.min(size, start + upload.partSize);
-        etags.set(part.partNumber, await putPart(file, part, start, end, meter, signal));
+        etags.set(part.partNumber, await putPart(file, part, start, end, meter, signal, bar));
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, upload.parts.length) }, worker));
@@ -59,7 +62,12 @@ async function putPart(
   end: number,
   meter: TransferMeter,
   signal: AbortSignal,
+  bar: ProgressBar,
 ): Promise<string> {
+  const retry = async (attempt: number, reason: string) => {
+    bar.log(`part ${part.partNumber} failed: ${reason}; sending it again (try ${attempt + 1} of ${PART_ATTEMPTS})`);
+    await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1), undefined, { signal });
+  };
   for (let attempt = 1; ; attempt++) {
     let sent = 0;
     const stream = createReadStream(file, { start, end: end - 1 });
@@ -80,7 +88,10 @@ async function putPart(
     } catch (err) {
       stream.destroy();
       meter.subtract(sent);
-      if (attempt < PART_ATTEMPTS && err instanceof CliError) continue;
+      if (attempt < PART_ATTEMPTS && err instanceof CliError) {
+        await retry(attempt, err.message);
+        continue;
+      }
       throw err;
     }
     const text = await response.text().catch(() => '');
@@ -90,8 +101,11 @@ async function putPart(
       return etag;
     }
     meter.subtract(sent);
-    if (response.status >= 500 && attempt < PART_ATTEMPTS) continue;
     const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+    if (response.status >= 500 && attempt < PART_ATTEMPTS) {
+      await retry(attempt, `the object store answered HTTP ${response.status}${code ? ` ${code}` : ''}`);
+      continue;
+    }
     throw new CliError(ExitCode.Failed, `the object store refused part ${part.partNumber}: HTTP ${response.status}${code ? ` ${code}` : ''}`);
   }
 }
