@@ -303,6 +303,11 @@ describe('native API (/v1): OpenAPI exports and imports', () => {
     expect(archiveJob).toMatchObject({ kind: 'archive.import', state: 'succeeded' });
     expect((await proxiesOf(fromArchive)).map((p) => p.name)).toEqual(['billing']);
 
+    // Asset documents where an archive keeps them, but no manifest: a damaged archive, and said so.
+    const damaged = buildRawZip([{ name: 'apiProxies/pets.json', data: Buffer.from('{"name": "pets", "basePath": "/pets", "endpoints": []}') }]);
+    const damagedJob = await importDocument(await createProject(admin), damaged, 'damaged.zip');
+    expect(damagedJob).toMatchObject({ kind: 'archive.import', state: 'failed', error: { status: 422, reason: 'missing-manifest' } });
+
     // A ZIP without manifest.json is the folder of a description: $refs resolve inside it.
     const root = "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\nservers: [{url: 'https://split.example.com/api'}]\npaths:\n  /things:\n    $ref: 'paths/things.yml'\n";
     const things = "get:\n  operationId: listThings\n  responses:\n    '200':\n      $ref: '../shared/responses.yml#/ok'\n";
