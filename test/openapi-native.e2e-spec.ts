@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildRawZip } from '#archive';
@@ -356,5 +356,35 @@ describe('native API (/v1): OpenAPI exports and imports', () => {
       const { text } = await exportDocument(project, { oasVersion: '3.0', define: 'all' });
       await validates(JSON.parse(text));
     }
+  });
+
+  (corpusPresent ? it : it.skip)('imports the DigitalOcean multi-file description (2,907 files) as a ZIP through a presigned upload: 659 operations', async () => {
+    const root = join(CORPUS, 'digitalocean');
+    const entries: { name: string; data: Buffer }[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else entries.push({ name: relative(root, path), data: readFileSync(path) });
+      }
+    };
+    walk(join(root, 'specification'));
+    const zip = buildRawZip(entries);
+    const project = await createProject(admin);
+    const upload = await admin.post(`/v1/projects/${project}/uploads`, { fileName: 'digitalocean.zip', size: zip.length });
+    expect(upload.status).toBe(201);
+    const etags: { partNumber: number; etag: string }[] = [];
+    for (const part of upload.body.parts) {
+      const start = (part.partNumber - 1) * upload.body.partSize;
+      const put = await fetch(part.url, { method: 'PUT', body: new Uint8Array(zip.subarray(start, start + upload.body.partSize)) });
+      expect(put.status).toBe(200);
+      etags.push({ partNumber: part.partNumber, etag: put.headers.get('etag') as string });
+    }
+    expect((await admin.post(`/v1/projects/${project}/uploads/${upload.body.id}/complete`, { parts: etags })).status).toBe(200);
+    const job = await finishedJob(admin, await admin.post(`/v1/projects/${project}/imports`, { uploadId: upload.body.id, conflicts: 'keep' }), 120_000);
+    expect(job).toMatchObject({ kind: 'openapi.import', state: 'succeeded', result: { counts: { success: 659, failure: 0, ignore: 0 }, sourceVersion: '3.0' } });
+    expect(job.result.warnings[0]).toMatch(/^The description does not fully validate as OpenAPI 3.0/);
+    const { text } = await exportDocument(project, { oasVersion: '3.0', type: 'yaml' });
+    await validates(parseYaml(text));
   });
 });
