@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ConflictError, DomainError, NotFoundError, PayloadTooLargeError, ValidationError, type Principal, isUuid } from '#core';
 import { MAX_DOCUMENT_BYTES } from '#openapi';
 import { ObjectStore } from '#storage';
-import { startsLikeZip, uploadFileKind, ZipUploadGuard } from './zip-upload-guard.js';
+import { startsLikeZip, uploadFileKind, UploadGuard } from './zip-upload-guard.js';
 import type { CompleteUploadDto, CreateUploadDto } from './import-request.dto.js';
 
 const PRESIGN_PARTS_MAX = 10_000;
@@ -98,7 +98,7 @@ export class UploadsService {
     const id = randomUUID();
     const key = objectKeyOf(project.id, id);
     const limit = kind === 'zip' ? this.config.archive.maxFormUploadBytes : Math.min(MAX_DOCUMENT_BYTES, this.config.archive.maxFormUploadBytes);
-    const guard = new ZipUploadGuard(limit, kind);
+    const guard = new UploadGuard(limit, kind);
     file.once('error', (err) => guard.destroy(err));
     let stored;
     try {

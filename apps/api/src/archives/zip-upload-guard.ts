@@ -28,7 +28,7 @@ export function uploadFileKind(fileName: string, pointer = '/file'): UploadFileK
  * buffered. A document's content is judged by the worker (it may have to read all of it to
  * find `openapi` or `swagger`); here it only has to be non-empty and within the cap.
  */
-export class ZipUploadGuard extends Transform {
+export class UploadGuard extends Transform {
   bytes = 0;
   private head = Buffer.alloc(0);
 
