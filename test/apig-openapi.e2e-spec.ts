@@ -12,7 +12,6 @@ import { finishedJob } from './support/jobs.js';
 import { eventually, startProcess, type RunningProcess } from './support/service.js';
 import { testEnv } from './support/test-env.js';
 
-const FIXTURES = join(process.cwd(), 'test/fixtures/openapi');
 const CORPUS = resolve(process.env.OPENAPI_CORPUS_DIR ?? join(process.cwd(), '../shared/fixtures/openapi'));
 const corpusPresent = existsSync(join(CORPUS, 'SOURCES.md'));
 if (!corpusPresent) console.warn(`OpenAPI corpus not found at ${CORPUS}: the real-world import tests are skipped.`);
@@ -79,6 +78,36 @@ function shopDocument(title: string, paths: Record<string, unknown>, servers = [
 }
 
 const op = (operationId: string) => ({ operationId, responses: { 200: { description: 'ok' } } });
+
+/** A small hand-made 3.0 pet store (written here, not copied from the corpus): 3 operations and a schema. */
+function petStoreDocument(title: string): string {
+  return `openapi: 3.0.3
+info: {title: ${title}, version: '1.0.0'}
+servers: [{url: 'http://petstore.example.com/v1'}]
+paths:
+  /pets:
+    get: {operationId: listPets, responses: {'200': {description: pets, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}}
+    post: {operationId: createPets, responses: {'201': {description: created}}}
+  /pets/{petId}:
+    get:
+      operationId: showPetById
+      parameters: [{name: petId, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: a pet}}
+components:
+  schemas:
+    Pet: {type: object, required: [id], properties: {id: {type: integer}}}
+`;
+}
+
+/** A 3.1 document that describes only a webhook (3.1 allows that; there is nothing to import). */
+const WEBHOOK_ONLY = `openapi: 3.1.0
+info: {title: Webhook Example, version: '1'}
+webhooks:
+  newPet:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {'200': {description: received}}
+`;
 
 describe('APIG face: OpenAPI export and import', () => {
   let api: RunningProcess;
@@ -215,7 +244,7 @@ describe('APIG face: OpenAPI export and import', () => {
 
   it('imports the Petstore into a new group named from info.title; the same title again is APIG.3201 and changes nothing', async () => {
     const title = uniqueName('Pet Store');
-    const text = readFileSync(join(FIXTURES, 'oai-v3.0-petstore.yaml'), 'utf8').replace('title: Swagger Petstore', `title: ${title}`);
+    const text = petStoreDocument(title);
     const created = await importCall(admin, {}, { text, name: 'petstore.yaml' });
     expect(created.status).toBe(200);
     const groupName = title.replace(' ', '-');
@@ -223,7 +252,7 @@ describe('APIG face: OpenAPI export and import', () => {
     expect(created.body.success.map((s: any) => `${s.method} ${s.path} ${s.action}`)).toEqual(['GET /pets create', 'POST /pets create', 'GET /pets/{petId} create']);
     expect(created.body.warnings).toEqual(expect.arrayContaining([expect.stringContaining('schema definition(s) are documentation')]));
     const [proxy] = await proxiesOf(admin, groupName);
-    expect(proxy).toMatchObject({ name: title, basePath: '/v1', routing: { addressList: [{ address: 'http://petstore.swagger.io/v1' }] } });
+    expect(proxy).toMatchObject({ name: title, basePath: '/v1', routing: { addressList: [{ address: 'http://petstore.example.com/v1' }] } });
     expect(created.body.success[0].id).toBe(proxy.uuid);
 
     const again = await importCall(admin, {}, { text, name: 'petstore.yaml' });
@@ -372,7 +401,7 @@ describe('APIG face: OpenAPI export and import', () => {
     expect(answer.body).toEqual({ error_code: 'APIG.2012', error_msg: expect.stringContaining('cannot be read') });
     expect((await proxiesOf(admin, project)).map((p) => p.name)).toEqual(['keep']);
 
-    const webhooks = await importCall(admin, {}, { text: readFileSync(join(FIXTURES, 'oai-v3.1-webhook-example.yaml'), 'utf8'), name: 'webhooks.yaml' });
+    const webhooks = await importCall(admin, {}, { text: WEBHOOK_ONLY, name: 'webhooks.yaml' });
     expect(webhooks.status).toBe(400);
     expect(webhooks.body.error_code).toBe('APIG.2012');
     expect(webhooks.body.error_msg).toContain('defines no API operation');

@@ -28,7 +28,7 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
     abortOnError: false,
   });
   app.useGlobalPipes(createValidationPipe());
-  // Form uploads stream file parts; the size cap is enforced while streaming (ZipUploadGuard).
+  // Form uploads stream file parts; the size cap is enforced while streaming (UploadGuard).
   await app.register(multipart as never, { limits: { files: 1, fields: 20, fieldSize: 1024 * 1024, fileSize: config.archive.maxFormUploadBytes + 1 } });
   await registerConsole(app, logger);
   app.enableShutdownHooks();

@@ -45,6 +45,7 @@ export {
   type VerifyAllOptions,
   type VerifyAllResult,
 } from './archive-reader.js';
+export { readCentralDirectory, type CentralDirectory, type CentralEntry } from './zip-directory.js';
 export {
   fileSource,
   isSourceFailure,

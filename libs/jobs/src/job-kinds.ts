@@ -123,6 +123,10 @@ export interface OpenApiImportPayload {
   apiMode: 'merge' | 'override';
   extendMode: 'merge' | 'override';
   mockMode: boolean;
+  /** /v1 conflicts "fail": an existing proxy or operation fails the whole import (absent: false). */
+  failOnConflict?: boolean;
+  /** /v1 dryRun: plan and report, change nothing (absent: false). */
+  dryRun?: boolean;
 }
 
 export interface JobPayloads {

@@ -73,6 +73,8 @@ export class ArchivesController {
   /**
    * JSON naming a completed upload, or multipart/form-data with the archive as `file` and
    * the options as a JSON `options` field; the form's file streams to the object store.
+   * The file may also be an OpenAPI document (.json, .yaml, .yml) or a ZIP of a multi-file
+   * description: the upload's content decides which import job runs.
    */
   @Post('imports')
   @ApiConsumes('application/json', 'multipart/form-data')
@@ -90,14 +92,14 @@ export class ArchivesController {
       const dto = await validateModel(ImportRequestDto, request.body, 'import request');
       const upload = await this.uploads.findReady(project, dto.uploadId);
       const fingerprint = ['POST', `/v1/projects/${projectName}/imports`, request.body];
-      return accepted(reply, await this.archives.startImport(caller, project, upload, dto, { idempotencyKey, fingerprint }));
+      return accepted(reply, await this.archives.startUploadImport(caller, project, upload, dto, { idempotencyKey, fingerprint }));
     }
-    const form = await readFormUpload(request, (field) => field === 'file', (fileName, stream) => this.uploads.storeStream(caller, project, fileName, stream));
+    const form = await readFormUpload(request, (field) => field === 'file', (fileName, stream) => this.uploads.storeStream(caller, project, fileName, stream, 'archive-or-openapi'));
     if (!form.stored) throw new ValidationError('The form has no file part named "file".', [{ pointer: '/file', detail: 'is required' }]);
     try {
       const options = await validateModel(ImportOptionsDto, parseJsonField(form.fields, 'options'), 'import options');
       const fingerprint = ['POST', `/v1/projects/${projectName}/imports`, form.fields, form.stored.size];
-      return accepted(reply, await this.archives.startImport(caller, project, form.stored, options, { idempotencyKey, fingerprint }));
+      return accepted(reply, await this.archives.startUploadImport(caller, project, form.stored, options, { idempotencyKey, fingerprint }));
     } catch (err) {
       await this.store.delete(form.stored.object_key).catch(() => undefined);
       throw err;

@@ -2,12 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AssetRepository, EnvironmentRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ConflictError, ForbiddenError, hasPermission, NotFoundError, parseConflictPolicies, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
-import { JobKind, type AssetSelection, type PackageExportOptions } from '#jobs';
+import { JobKind, type AssetSelection, type OpenApiExportPayload, type OpenApiImportPayload, type PackageExportOptions } from '#jobs';
 import { ObjectStore } from '#storage';
 import { JobsService, type CreatedJob } from '../jobs/jobs.service.js';
 import type { ExportRequestDto } from './export-request.dto.js';
 import type { ImportOptionsDto } from './import-request.dto.js';
+import { checkExportFormatOptions, openApiImportModes } from './openapi-requests.js';
+import { detectUploadContent } from './upload-content.js';
 
+/** Jobs whose result holds a downloadable artifact. */
+const EXPORT_KINDS: readonly string[] = [JobKind.ArchiveExport, JobKind.OpenApiExport];
 
 /** Validates export and import requests as far as possible up front, then creates their jobs. */
 @Injectable()
@@ -27,6 +31,7 @@ export class ArchivesService {
     dto: ExportRequestDto,
     request: { idempotencyKey?: string; fingerprint: unknown; vendorCopy?: boolean; selection?: AssetSelection; packageOptions?: PackageExportOptions },
   ): Promise<CreatedJob> {
+    checkExportFormatOptions(dto);
     const proxies = [...new Set(dto.proxies ?? [])];
     if (proxies.length > 0) {
       const found = [
@@ -38,6 +43,7 @@ export class ArchivesService {
         throw new NotFoundError(`No API proxy ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ' ...' : ''} in project "${project.name}".`).with({ missing });
       }
     }
+    if (dto.format === 'openapi') return this.startOpenApiExport(caller, project, dto, proxies, request);
     const include = {
       applications: dto.include?.applications ?? false,
       resources: dto.include?.resources ?? false,
@@ -66,6 +72,74 @@ export class ArchivesService {
       idempotencyKey: request.idempotencyKey,
       fingerprint: request.fingerprint,
       webhook: dto.webhook,
+    });
+  }
+
+  /** One OpenAPI document of the selected proxies (or those deployed in `environment`, or all). */
+  private async startOpenApiExport(
+    caller: Principal,
+    project: ProjectRow,
+    dto: ExportRequestDto,
+    proxies: string[],
+    request: { idempotencyKey?: string; fingerprint: unknown },
+  ): Promise<CreatedJob> {
+    if (dto.environment !== undefined && !(await this.environments.find(project.id, dto.environment))) {
+      throw new ValidationError(`Environment "${dto.environment}" does not exist in project "${project.name}".`, [{ pointer: '/environment', detail: 'unknown environment' }]);
+    }
+    const format = dto.type ?? 'json';
+    const payload: OpenApiExportPayload = {
+      projectId: project.id,
+      projectName: project.name,
+      ...(dto.environment !== undefined ? { environment: dto.environment } : {}),
+      apis: proxies,
+      define: dto.define ?? 'all',
+      format,
+      oasVersion: dto.oasVersion ?? '3.0',
+      ...(dto.version !== undefined ? { version: dto.version } : {}),
+      fileName: dto.fileName ?? `${project.name}${dto.environment !== undefined ? `-${dto.environment}` : ''}-openapi.${format}`,
+    };
+    return this.jobs.create(caller, {
+      kind: JobKind.OpenApiExport,
+      projectId: project.id,
+      payload,
+      idempotencyKey: request.idempotencyKey,
+      fingerprint: request.fingerprint,
+      webhook: dto.webhook,
+    });
+  }
+
+  /**
+   * An upload to /v1 imports: an apiferry archive is an archive import; a ZIP without its
+   * manifest (a multi-file description) or a single document is an OpenAPI import.
+   */
+  async startUploadImport(
+    caller: Principal,
+    project: ProjectRow,
+    upload: UploadRow,
+    options: ImportOptionsDto,
+    request: { idempotencyKey?: string; fingerprint: unknown },
+  ): Promise<CreatedJob> {
+    const content = await detectUploadContent(this.store, upload.object_key);
+    if (content === 'archive') return this.startImport(caller, project, upload, options, request);
+    const modes = openApiImportModes(options, parseConflictPolicies(options.conflicts));
+    const payload: OpenApiImportPayload = {
+      projectId: project.id,
+      projectName: project.name,
+      createGroup: false,
+      objectKey: upload.object_key,
+      apiMode: modes.apiMode,
+      extendMode: modes.extendMode,
+      mockMode: false,
+      failOnConflict: modes.failOnConflict,
+      dryRun: modes.dryRun,
+    };
+    return this.jobs.create(caller, {
+      kind: JobKind.OpenApiImport,
+      projectId: project.id,
+      payload,
+      idempotencyKey: request.idempotencyKey,
+      fingerprint: request.fingerprint,
+      webhook: options.webhook,
     });
   }
 
@@ -132,9 +206,9 @@ export class ArchivesService {
     });
   }
 
-  /** A presigned link to a finished export's archive. */
+  /** A presigned link to a finished export's archive or OpenAPI document. */
   async artifactUrl(jobId: string, view: { kind: string; state: string; result: Record<string, unknown> | null }): Promise<string> {
-    if (view.kind !== JobKind.ArchiveExport) throw new NotFoundError(`Job ${jobId} is not an export and has no artifact.`);
+    if (!EXPORT_KINDS.includes(view.kind)) throw new NotFoundError(`Job ${jobId} is not an export and has no artifact.`);
     if (view.state !== 'succeeded') throw new ConflictError(`Job ${jobId} is ${view.state}; its artifact exists once it has succeeded.`).with({ state: view.state });
     const artifact = view.result?.artifact as { key: string; fileName: string } | undefined;
     if (!artifact || !(await this.store.head(artifact.key))) throw new NotFoundError(`The artifact of job ${jobId} has expired.`);

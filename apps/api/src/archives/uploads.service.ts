@@ -3,9 +3,10 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { UploadRepository, type ProjectRow, type UploadRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { ConflictError, DomainError, NotFoundError, ValidationError, type Principal, isUuid } from '#core';
+import { ConflictError, DomainError, NotFoundError, PayloadTooLargeError, ValidationError, type Principal, isUuid } from '#core';
+import { MAX_DOCUMENT_BYTES } from '#openapi';
 import { ObjectStore } from '#storage';
-import { checkZipFileName, ZipUploadGuard } from './zip-upload-guard.js';
+import { startsLikeZip, uploadFileKind, UploadGuard } from './zip-upload-guard.js';
 import type { CompleteUploadDto, CreateUploadDto } from './import-request.dto.js';
 
 const PRESIGN_PARTS_MAX = 10_000;
@@ -28,12 +29,15 @@ export class UploadsService {
   ) {}
 
   async createPresigned(caller: Principal, project: ProjectRow, dto: CreateUploadDto) {
-    checkZipFileName(dto.fileName, '/fileName');
+    const kind = uploadFileKind(dto.fileName, '/fileName');
+    if (kind === 'document' && dto.size > MAX_DOCUMENT_BYTES) {
+      throw new PayloadTooLargeError(`An OpenAPI document may have at most ${MAX_DOCUMENT_BYTES} bytes; this one has ${dto.size}.`);
+    }
     const partSize = Math.max(this.config.archive.uploadPartBytes, Math.ceil(dto.size / PRESIGN_PARTS_MAX));
     const partCount = Math.max(1, Math.ceil(dto.size / partSize));
     const id = randomUUID();
     const key = objectKeyOf(project.id, id);
-    const s3UploadId = await this.store.createMultipartUpload(key, 'application/zip');
+    const s3UploadId = await this.store.createMultipartUpload(key, kind === 'zip' ? 'application/zip' : 'application/octet-stream');
     const ttl = this.config.s3.presignTtlSeconds;
     const parts = await Promise.all(
       Array.from({ length: partCount }, async (_, i) => ({ partNumber: i + 1, url: await this.store.presignUploadPart(key, s3UploadId, i + 1, ttl) })),
@@ -52,17 +56,26 @@ export class UploadsService {
     return { ...toView(row), partSize, partCount, parts, urlsExpireAt: new Date(Date.now() + ttl * 1000).toISOString() };
   }
 
-  /** Completes a presigned upload and checks that the object starts as a ZIP does. */
+  /**
+   * Completes a presigned upload and checks that a .zip starts as a ZIP does, and that a
+   * document (.json, .yaml, .yml) is within the size an OpenAPI import reads.
+   */
   async complete(project: ProjectRow, id: string, dto: CompleteUploadDto) {
     const upload = await this.find(project, id);
     if (upload.state === 'ready') return toView(upload);
     if (upload.state !== 'open' || !upload.s3_upload_id) throw new ConflictError(`Upload ${id} was aborted.`);
     const stored = await this.store.completeMultipartUpload(upload.object_key, upload.s3_upload_id, dto.parts);
     const head = await this.firstBytes(upload.object_key);
-    if (!head.equals(Buffer.from('PK\x03\x04', 'latin1')) && !head.equals(Buffer.from('PK\x05\x06', 'latin1'))) {
+    const kind = uploadFileKind(upload.file_name, '/fileName');
+    if (kind === 'zip' && !startsLikeZip(head)) {
       await this.store.delete(upload.object_key);
       await this.uploads.markAborted(id);
       throw new ValidationError('The uploaded file is not a ZIP archive.', [{ pointer: '/parts', detail: 'the object does not start with a ZIP signature' }]);
+    }
+    if (kind === 'document' && !startsLikeZip(head) && stored.size > MAX_DOCUMENT_BYTES) {
+      await this.store.delete(upload.object_key);
+      await this.uploads.markAborted(id);
+      throw new PayloadTooLargeError(`An OpenAPI document may have at most ${MAX_DOCUMENT_BYTES} bytes; this one has ${stored.size}.`);
     }
     await this.uploads.markReady(id, stored.size);
     return toView({ ...upload, state: 'ready', size: stored.size, s3_upload_id: null });
@@ -75,16 +88,21 @@ export class UploadsService {
     await this.uploads.markAborted(id);
   }
 
-  /** Streams a form upload into the store. On any failure the partial object is gone. */
-  async storeStream(caller: Principal, project: ProjectRow, fileName: string, file: Readable): Promise<UploadRow> {
-    checkZipFileName(fileName);
+  /**
+   * Streams a form upload into the store. On any failure the partial object is gone.
+   * `accept: 'archive'` (the vendor face) takes only a .zip; `'archive-or-openapi'` (/v1)
+   * also takes one OpenAPI document (.json, .yaml, .yml), capped at what the import reads.
+   */
+  async storeStream(caller: Principal, project: ProjectRow, fileName: string, file: Readable, accept: 'archive' | 'archive-or-openapi' = 'archive'): Promise<UploadRow> {
+    const kind = accept === 'archive' ? checkZipFileName(fileName) : uploadFileKind(fileName);
     const id = randomUUID();
     const key = objectKeyOf(project.id, id);
-    const guard = new ZipUploadGuard(this.config.archive.maxFormUploadBytes);
+    const limit = kind === 'zip' ? this.config.archive.maxFormUploadBytes : Math.min(MAX_DOCUMENT_BYTES, this.config.archive.maxFormUploadBytes);
+    const guard = new UploadGuard(limit, kind);
     file.once('error', (err) => guard.destroy(err));
     let stored;
     try {
-      stored = await this.store.putStream(key, file.pipe(guard), { contentType: 'application/zip' });
+      stored = await this.store.putStream(key, file.pipe(guard), { contentType: kind === 'zip' ? 'application/zip' : 'application/octet-stream' });
     } catch (err) {
       // The guard's own verdict (not a zip, too large) is what the client needs to hear.
       const cause = (err as { cause?: unknown }).cause;
@@ -129,6 +147,13 @@ export class UploadsService {
   private expiry(): Date {
     return new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
   }
+}
+
+function checkZipFileName(fileName: string): 'zip' {
+  if (!/\.zip$/i.test(fileName)) {
+    throw new ValidationError(`The file "${fileName}" does not have the .zip extension.`, [{ pointer: '/file', detail: 'must be a .zip file' }]);
+  }
+  return 'zip';
 }
 
 function toView(row: UploadRow) {

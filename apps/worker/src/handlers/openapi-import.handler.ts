@@ -14,6 +14,7 @@ import {
   readDescriptionZip,
   readOpenApiBundle,
   readOpenApiDocument,
+  type OpenApiImportPlan,
   type OperationOutcome,
   type ProxyDocument,
 } from '#openapi';
@@ -29,6 +30,8 @@ export interface OpenApiImportResult {
   counts: { success: number; failure: number; ignore: number };
   warnings: string[];
   sourceVersion: string;
+  /** Only a /v1 dry run: the report of what the import would do; nothing was written. */
+  dryRun?: true;
 }
 
 /**
@@ -94,6 +97,7 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
         for (const record of batch) existing.push(definitionOf(record.doc) as ProxyDocument & { uuid: string });
       }
       const plan = planOpenApiImport(converted, existing, { apiMode: payload.apiMode, extendMode: payload.extendMode }, randomUUID);
+      if (payload.failOnConflict) refuseConflicts(plan, group.row.name);
       const proxies: OpenApiImportResult['proxies'] = [];
       let done = 0;
       await context.progress('importing', 0, plan.writes.length);
@@ -112,7 +116,9 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
           }
           continue;
         }
-        if (write.action === 'create') await this.assets.insert('apiProxy', group.row.id, write.doc, trx);
+        if (payload.dryRun) {
+          // A dry run validates every write as the real import would and writes none.
+        } else if (write.action === 'create') await this.assets.insert('apiProxy', group.row.id, write.doc, trx);
         else await this.assets.replace('apiProxy', group.row.id, write.doc.uuid, write.doc, trx);
         proxies.push({ uuid: write.doc.uuid, name: write.doc.name, action: write.action });
         await context.progress('importing', ++done, plan.writes.length);
@@ -125,6 +131,7 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
         counts: { success: count('success'), failure: count('failure'), ignore: count('ignore') },
         warnings: [...warnings, ...plan.warnings],
         sourceVersion: read.version,
+        ...(payload.dryRun ? { dryRun: true as const } : {}),
       };
       await context.succeedWithin(trx, result as unknown as Record<string, unknown>);
     });
@@ -177,6 +184,20 @@ export class OpenApiImportHandler implements JobHandler<JobKind.OpenApiImport> {
     }
     return Buffer.concat(chunks);
   }
+}
+
+/**
+ * conflicts "fail" on /v1: an operation the project already serves, or a proxy of the
+ * document that exists already, fails the whole import before anything is written.
+ */
+function refuseConflicts(plan: OpenApiImportPlan, projectName: string): void {
+  const operations = plan.outcomes.filter((o) => o.outcome === 'ignore').map((o) => `${o.method} ${o.path}`);
+  const proxies = plan.writes.filter((w) => w.action === 'replace').map((w) => w.doc.name);
+  if (operations.length === 0 && proxies.length === 0) return;
+  const named = [...proxies.map((name) => `API proxy "${name}"`), ...operations.map((route) => `operation ${route}`)];
+  throw new ConflictError(
+    `${named.slice(0, 5).join(', ')}${named.length > 5 ? ` and ${named.length - 5} more` : ''} already exist${named.length === 1 ? 's' : ''} in project "${projectName}"; import with conflicts "keep" (merge) or "overwrite" (override), or into an empty project.`,
+  ).with({ conflicts: { apiProxies: proxies.slice(0, 100), operations: operations.slice(0, 100) } });
 }
 
 /** A catalog proxy document without the fields a catalog read adds. */
