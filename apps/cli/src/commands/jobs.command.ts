@@ -104,7 +104,7 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
       action(runtime, async (ctx, id: string, options: { out: string }) => {
         const client = await ctx.client();
         const job = await client.get<Job>(`/v1/jobs/${id}`);
-        if (job.kind !== 'archive.export') throw new CliError(ExitCode.Failed, `job ${id} is ${job.kind}, not an export`);
+        if (job.kind !== 'archive.export' && job.kind !== 'openapi.export') throw new CliError(ExitCode.Failed, `job ${id} is ${job.kind}, not an export`);
         const saved = await downloadArtifact(client, id, options.out, job.result?.artifact ?? {}, ctx.progressBar(), ctx.signal);
         ctx.output.result({ job: id, ...saved }, () => `saved ${saved.file} (${formatBytes(saved.bytes)}, sha256 ${saved.sha256})`);
       }),

@@ -80,7 +80,7 @@ export function jobLines(job: Job): string[] {
   if (job.error) fields.push(['error', describeProblem(job.error, 'failed')]);
   const lines = [formatFields(fields)];
   const result = job.result;
-  if (result && job.kind === 'archive.export' && result.artifact) {
+  if (result && (job.kind === 'archive.export' || job.kind === 'openapi.export') && result.artifact) {
     lines.push('', `archive ${result.artifact.fileName}: ${formatBytes(result.artifact.size)}, sha256 ${result.artifact.sha256}`);
     lines.push(`holds ${countsText(result.counts ?? {})}`);
     lines.push(`download it with: apiferry jobs artifact ${job.id} -o ${result.artifact.fileName}`);
