@@ -39,6 +39,18 @@ export interface AppConfig {
     uploadPartBytes: number;
     /** How long a proxy-face request waits for its job before answering 202. */
     syncWaitMs: number;
+    /**
+     * The archive reader's and writer's limits, where the operator raised or lowered them;
+     * unset ones keep the archive library's defaults (docs/OPERATIONS.md, "Limits").
+     */
+    limits: {
+      maxEntries?: number;
+      maxJsonEntryBytes?: number;
+      maxManifestBytes?: number;
+      maxResourceEntryBytes?: number;
+      maxTotalBytes?: number;
+      maxCompressionRatio?: number;
+    };
   };
   jobs: {
     attempts: number;
@@ -155,6 +167,7 @@ class EnvReader {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
+  const optionalInt = (name: string, min: number, max: number) => (read.optional(name) === undefined ? undefined : read.int(name, min, min, max));
   const databaseUrl = read.url('DATABASE_URL');
   const config: AppConfig = {
     http: {
@@ -189,6 +202,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFormUploadBytes: read.int('MAX_FORM_UPLOAD_BYTES', 512 * 1024 * 1024, 1024),
       uploadPartBytes: read.int('UPLOAD_PART_BYTES', 64 * 1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024 * 1024),
       syncWaitMs: read.int('SYNC_WAIT_MS', 30_000, 0, 600_000),
+      limits: {
+        maxEntries: optionalInt('ARCHIVE_MAX_ENTRIES', 1, 10_000_000),
+        maxJsonEntryBytes: optionalInt('ARCHIVE_MAX_JSON_ENTRY_BYTES', 1024, 2 ** 31 - 1),
+        maxManifestBytes: optionalInt('ARCHIVE_MAX_MANIFEST_BYTES', 1024, 2 ** 31 - 1),
+        maxResourceEntryBytes: optionalInt('ARCHIVE_MAX_RESOURCE_ENTRY_BYTES', 1024, Number.MAX_SAFE_INTEGER),
+        maxTotalBytes: optionalInt('ARCHIVE_MAX_TOTAL_BYTES', 1024 * 1024, Number.MAX_SAFE_INTEGER),
+        maxCompressionRatio: optionalInt('ARCHIVE_MAX_COMPRESSION_RATIO', 2, 100_000),
+      },
     },
     jobs: {
       attempts: read.int('JOB_ATTEMPTS', 5, 1, 100),

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { ArchiveWriter, SecretSealer } from '#archive';
 import { AssetRepository, CATALOG_DB, type AssetRecord, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { NotFoundError, requiredReferences, sleep, SecretBox, TYPES_WITH_SECRETS, type AssetReference, isUuid } from '#core';
+import { NotFoundError, PayloadTooLargeError, requiredReferences, sleep, SecretBox, TYPES_WITH_SECRETS, type AssetReference, isUuid } from '#core';
 import { JobKind, type ExportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -47,6 +47,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
       source: { instance: this.config.instanceName, project: payload.projectName },
       options: { proxies: payload.proxies, include: payload.include },
       sealer,
+      limits: this.config.archive.limits,
     });
     const key = artifactKey(payload.projectId, job.id, payload.fileName);
     const upload = this.store.putStream(key, writer.output, { contentType: 'application/zip', signal });
@@ -54,6 +55,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     upload.catch(() => undefined);
 
     let counts: Record<string, number>;
+    let written: Awaited<ReturnType<ArchiveWriter['finish']>>;
     try {
       counts = await this.db
         .transaction()
@@ -61,12 +63,13 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
         .setAccessMode('read only')
         .execute((trx) => this.writeAssets(trx, writer, context));
       await context.progress('finishing archive', counts.apiProxy, counts.apiProxy);
+      written = await writer.finish();
     } catch (err) {
+      // Aborting the writer fails the upload, which aborts its multipart upload: no orphan.
       writer.abort(err as Error);
       await upload.catch(() => undefined);
-      throw err;
+      throw beyondLimits(err);
     }
-    const written = await writer.finish();
     const stored = await upload;
     return {
       artifact: { key, fileName: payload.fileName, size: stored.size, sha256: written.sha256, entries: written.entries },
@@ -221,4 +224,13 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     const byName = await this.assets.findByNames(type, projectId, unresolved.map((r) => r.name), trx);
     return [...new Map([...byUuid, ...byName].map((a) => [a.uuid, a])).values()].sort((a, b) => a.name.localeCompare(b.name));
   }
+}
+
+/**
+ * The writer refuses (RangeError) what a reader with the same limits would refuse: that is
+ * the export's size against the operator's ARCHIVE_* limits, a permanent failure, not a crash.
+ */
+function beyondLimits(err: unknown): unknown {
+  if (!(err instanceof RangeError)) return err;
+  return new PayloadTooLargeError(`The export does not fit the archive limits: ${err.message}. Export fewer proxies, or raise the ARCHIVE_* limits (on every worker).`);
 }

@@ -154,7 +154,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
 
   private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
     const { payload } = context;
-    const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey });
+    const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey }, { limits: this.config.archive.limits });
     const listed = reader.entries();
     const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
     const incoming: IncomingAsset[] = [];
