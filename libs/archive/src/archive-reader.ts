@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ByteCursor } from './byte-cursor.js';
-import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry } from './central-checks.js';
+import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
   inflateEntry,
@@ -45,6 +45,24 @@ interface EntryPlan {
   json: boolean;
 }
 
+/** What each central record is, by record index (EntryPlans are made from these on demand). */
+const KIND_DIRECTORY = 0;
+const KIND_MANIFEST = 1;
+const KIND_JSON = 2;
+const KIND_RESOURCE = 3;
+
+/**
+ * Per record index: its kind and the index of its manifest listing. Together with the
+ * compact central directory this is all the reader keeps per entry (no object per entry),
+ * plus one name → record index map for random access.
+ */
+interface EntryTable {
+  kinds: Uint8Array;
+  listedIndex: Int32Array;
+  byName: Map<string, number>;
+  extents: CentralExtents;
+}
+
 /**
  * Reads an apiferry archive by random access through its central directory. open()
  * checks the whole directory and the manifest before any other entry is read; every
@@ -55,7 +73,7 @@ export class ArchiveReader {
     private readonly source: ArchiveByteSource,
     private readonly limits: ArchiveLimits,
     private readonly directory: CentralDirectory,
-    private readonly plans: Map<string, EntryPlan>,
+    private readonly table: EntryTable,
     readonly manifest: Manifest,
   ) {}
 
@@ -68,29 +86,36 @@ export class ArchiveReader {
     const limits = resolveLimits(options.limits);
     const bytes = toByteSource(source);
     const directory = await readCentralDirectory(bytes, limits);
-    const extentEnds = checkCentralEntries(directory, limits);
-    const centralByName = new Map(directory.entries.map((entry) => [entry.name, entry]));
+    const { records } = directory;
+    const extents = checkCentralEntries(directory, limits);
+    const byName = new Map<string, number>();
+    for (let index = 0; index < records.count; index++) byName.set(records.entry(index).name, index);
 
-    const manifestCentral = centralByName.get(MANIFEST_PATH);
-    if (!manifestCentral) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
+    const manifestIndex = byName.get(MANIFEST_PATH);
+    if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
     const manifestBytes = await readEntry(bytes, {
-      entry: manifestCentral,
-      extentEnd: extentEnds.get(MANIFEST_PATH)!,
+      entry: records.entry(manifestIndex),
+      extentEnd: extents.ends[manifestIndex]!,
       maxBytes: limits.maxManifestBytes,
       limits,
     });
     const manifest = parseManifest(manifestBytes);
 
-    const plans = new Map<string, EntryPlan>();
-    const listedByPath = new Map(manifest.entries.map((entry) => [entry.path, entry]));
-    for (const central of directory.entries) {
-      const extentEnd = extentEnds.get(central.name)!;
+    const listedIndex = new Int32Array(records.count).fill(-1);
+    let firstMissing: string | undefined;
+    manifest.entries.forEach((listed, at) => {
+      const index = byName.get(listed.path);
+      if (index === undefined) firstMissing ??= listed.path;
+      else listedIndex[index] = at;
+    });
+    const kinds = new Uint8Array(records.count);
+    for (let index = 0; index < records.count; index++) {
+      const central = records.entry(index);
       if (central.name === MANIFEST_PATH || isDirectoryEntry(central)) {
-        const manifest = central.name === MANIFEST_PATH;
-        plans.set(central.name, { central, extentEnd, maxBytes: manifest ? limits.maxManifestBytes : 0, json: manifest });
+        kinds[index] = central.name === MANIFEST_PATH ? KIND_MANIFEST : KIND_DIRECTORY;
         continue;
       }
-      const listed = listedByPath.get(central.name);
+      const listed = manifest.entries[listedIndex[index]!];
       if (!listed) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
       if (central.uncompressedSize !== listed.size) {
         throw new ArchiveRejected(
@@ -99,15 +124,11 @@ export class ArchiveReader {
           central.name,
         );
       }
-      const json = listed.type !== 'resource';
-      const maxBytes = json ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes;
-      checkDeclaredSize(central, maxBytes, limits);
-      plans.set(central.name, { central, extentEnd, listed, maxBytes, json });
+      kinds[index] = listed.type === 'resource' ? KIND_RESOURCE : KIND_JSON;
+      checkDeclaredSize(central, kinds[index] === KIND_JSON ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes, limits);
     }
-    for (const listed of manifest.entries) {
-      if (!plans.has(listed.path)) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', listed.path);
-    }
-    return new ArchiveReader(bytes, limits, directory, plans, manifest);
+    if (firstMissing !== undefined) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', firstMissing);
+    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, manifest);
   }
 
   /** The listed entries, in manifest order. */
@@ -142,12 +163,14 @@ export class ArchiveReader {
    * bytes do not overlap. Run it before an import applies anything.
    */
   async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
-    const ordered = [...this.plans.values()].sort((a, b) => a.central.localHeaderOffset - b.central.localHeaderOffset);
-    const start = ordered[0]?.central.localHeaderOffset ?? this.directory.offset;
+    const { records } = this.directory;
+    const { byOffset } = this.table.extents;
+    const start = byOffset.length > 0 ? records.localHeaderOffset(byOffset[0]!) : this.directory.offset;
     const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
     const total = new InflatedTotal(this.limits.maxTotalBytes);
     try {
-      for (const plan of ordered) {
+      for (const index of byOffset) {
+        const plan = this.plan(index);
         const { central } = plan;
         const expectation = { ...this.expectation(plan), total };
         let bytes: Buffer | undefined;
@@ -177,13 +200,29 @@ export class ArchiveReader {
     } finally {
       await cursor.close();
     }
-    return { entries: ordered.length, inflatedBytes: total.bytes };
+    return { entries: byOffset.length, inflatedBytes: total.bytes };
   }
 
   private listedPlan(path: string): EntryPlan {
-    const plan = this.plans.get(path);
+    const index = this.table.byName.get(path);
+    const plan = index === undefined ? undefined : this.plan(index);
     if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
     return plan;
+  }
+
+  private plan(index: number): EntryPlan {
+    const { kinds, listedIndex, extents } = this.table;
+    const kind = kinds[index]!;
+    const maxBytes =
+      kind === KIND_MANIFEST
+        ? this.limits.maxManifestBytes
+        : kind === KIND_JSON
+          ? this.limits.maxJsonEntryBytes
+          : kind === KIND_RESOURCE
+            ? this.limits.maxResourceEntryBytes
+            : 0;
+    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.manifest.entries[listedIndex[index]!] : undefined;
+    return { central: this.directory.records.entry(index), extentEnd: extents.ends[index]!, listed, maxBytes, json: kind === KIND_MANIFEST || kind === KIND_JSON };
   }
 
   private expectation(plan: EntryPlan, maxBytes = plan.maxBytes): EntryExpectation {
