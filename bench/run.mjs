@@ -187,7 +187,12 @@ async function main() {
 
         worker = await startProcess('worker', env);
         started = Date.now();
-        const importJob = await waitJob(api.url, token, (await call(api.url, token, 'POST', `/v1/projects/${target}/imports`, { uploadId })).body.id);
+        const importJobId = (await call(api.url, token, 'POST', `/v1/projects/${target}/imports`, { uploadId })).body.id;
+        // BENCH_SNAPSHOT_IMPORT_MS=n: a heap snapshot of the import worker n ms in (with
+        // BENCH_WORKER_NODE_OPTIONS=--heapsnapshot-signal=SIGHUP), to see what it holds.
+        const snapshotTimer = process.env.BENCH_SNAPSHOT_IMPORT_MS ? setTimeout(() => worker.child.kill('SIGHUP'), Number(process.env.BENCH_SNAPSHOT_IMPORT_MS)) : undefined;
+        const importJob = await waitJob(api.url, token, importJobId);
+        clearTimeout(snapshotTimer);
         const importSeconds = (Date.now() - started) / 1000;
         const importRss = worker.peakRssMb();
         const importProbe = await probeReport(worker);
@@ -217,11 +222,13 @@ async function main() {
     date: new Date().toISOString(),
     machine: { hostname: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), kernel: release() },
     node: process.version,
+    label: process.env.BENCH_LABEL ?? null,
     workerNodeOptions,
     runsPerSize,
     results,
   };
-  const file = join(ROOT, `bench/results/export-import-${report.date.slice(0, 16).replace(':', '')}.json`);
+  const label = process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^A-Za-z0-9_.-]/g, '_')}` : '';
+  const file = join(ROOT, `bench/results/export-import-${report.date.slice(0, 16).replace(':', '')}${label}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   log(`wrote ${file}`);
   for (const r of results) {

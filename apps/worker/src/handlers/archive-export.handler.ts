@@ -74,7 +74,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     const counts: Record<string, number> = { apiProxy: 0, policy: 0, alias: 0, application: 0, resource: 0 };
     const wholeProject = payload.proxies.length === 0;
     const total = wholeProject ? await this.assets.count('apiProxy', payload.projectId, trx) : payload.proxies.length;
-    const exportedProxies = new Map<string, string>(); // uuid → name
+    const exportedProxies = new Map<string, string>(); // uuid → name, for a selection's applications
     const neededPolicies: AssetReference[] = [];
     let lastProxyPath = '';
     await context.progress('exporting proxies', 0, total);
@@ -93,10 +93,11 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
           counts.resource++;
         }
         for (const ref of requiredReferences('apiProxy', proxy.doc)) {
-          neededPolicies.push(ref);
+          // A whole-project export takes every policy anyway: nothing to collect per proxy.
+          if (!wholeProject) neededPolicies.push(ref);
           if (ref.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'policy', uuid: ref.uuid }, required: true });
         }
-        exportedProxies.set(proxy.uuid, proxy.name);
+        if (!wholeProject) exportedProxies.set(proxy.uuid, proxy.name);
         counts.apiProxy++;
         await context.progress('exporting proxies', counts.apiProxy, total);
         // An operator setting for watching (and drilling) long exports; 0 in production.
@@ -128,7 +129,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     for (const policy of policies) {
       await writer.addJson('policy', { uuid: policy.uuid, name: policy.name }, policy.doc);
       for (const ref of requiredReferences('policy', policy.doc)) {
-        neededAliases.push(ref);
+        if (!wholeProject) neededAliases.push(ref);
         if (ref.uuid) writer.addDependency({ from: { type: 'policy', uuid: policy.uuid }, to: { type: 'alias', uuid: ref.uuid }, required: true });
       }
       counts.policy++;

@@ -143,8 +143,9 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
     const { payload } = context;
     const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey });
-    const listed = reader.entries();
-    const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
+    // The manifest's own list, read-only: a copy would hold every entry twice for the whole import.
+    const listed = reader.manifest.entries;
+    const assetEntryCount = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf).length;
     const incoming: IncomingAsset[] = [];
     let verified = 0;
     await context.progress('verifying archive', 0, listed.length);
@@ -173,7 +174,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         });
       },
     });
-    if (incoming.length !== assetEntries.length) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
+    if (incoming.length !== assetEntryCount) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
 
     const resourcesByDir = new Map<string, ManifestEntry[]>();
     for (const entry of listed.filter((e) => e.type === 'resource')) {
