@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
+import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCephRgw } from '../test/support/ceph-rgw.ts';
@@ -200,6 +200,8 @@ async function main() {
         if (importJob.state !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(importJob.error)}`);
         log(`${size} run ${run} import: ${importSeconds.toFixed(1)} s, peak RSS ${importRss.toFixed(0)} MB (idle ${worker.idleRssMb.toFixed(0)}, heap used ≤ ${importProbe?.peakMb.heapUsed} MB)`);
         runs.push({
+          // The machine is shared: the 1-minute load average says how busy it was.
+          loadAverage: loadavg()[0],
           archiveBytes,
           export: { seconds: exportSeconds, workerPeakRssMb: exportRss, workerIdleRssMb: worker.idleRssMb, probe: exportProbe },
           import: { seconds: importSeconds, workerPeakRssMb: importRss, probe: importProbe },

@@ -82,7 +82,14 @@ export class ZipStreamWriter {
     const method = this.level === 0 || bytes.length === 0 ? METHOD_STORED : METHOD_DEFLATED;
     let data = bytes;
     if (method === METHOD_DEFLATED) {
-      data = bytes.length <= SYNC_DEFLATE_BYTES ? deflateRawSync(bytes, { level: this.level }) : await deflateRawAsync(bytes, { level: this.level });
+      // An output chunk the size of the input (deflate's worst case is a few bytes over):
+      // zlib's default 16 KiB chunk per call would be 16 KiB of garbage outside the JS
+      // heap for every small entry, which the GC frees late and RSS shows.
+      const chunkSize = Math.max(64, Math.min(SYNC_DEFLATE_BYTES, bytes.length + 64));
+      data =
+        bytes.length <= SYNC_DEFLATE_BYTES
+          ? deflateRawSync(bytes, { level: this.level, chunkSize })
+          : await deflateRawAsync(bytes, { level: this.level });
     }
     const crc = crc32(bytes) >>> 0;
     const offset = this.position;
