@@ -173,7 +173,10 @@ async function main() {
 
         let worker = await startProcess('worker', env);
         let started = Date.now();
-        const exportJob = await waitJob(api.url, token, (await call(api.url, token, 'POST', `/v1/projects/${source}/exports`, {})).body.id);
+        const exportJobId = (await call(api.url, token, 'POST', `/v1/projects/${source}/exports`, {})).body.id;
+        const exportSnapshot = process.env.BENCH_SNAPSHOT_EXPORT_MS ? setTimeout(() => worker.child.kill('SIGHUP'), Number(process.env.BENCH_SNAPSHOT_EXPORT_MS)) : undefined;
+        const exportJob = await waitJob(api.url, token, exportJobId);
+        clearTimeout(exportSnapshot);
         const exportSeconds = (Date.now() - started) / 1000;
         const exportRss = worker.peakRssMb();
         const exportProbe = await probeReport(worker);
@@ -188,8 +191,8 @@ async function main() {
         worker = await startProcess('worker', env);
         started = Date.now();
         const importJobId = (await call(api.url, token, 'POST', `/v1/projects/${target}/imports`, { uploadId })).body.id;
-        // BENCH_SNAPSHOT_IMPORT_MS=n: a heap snapshot of the import worker n ms in (with
-        // BENCH_WORKER_NODE_OPTIONS=--heapsnapshot-signal=SIGHUP), to see what it holds.
+        // BENCH_SNAPSHOT_IMPORT_MS=n (or _EXPORT_MS): a heap snapshot of the worker n ms into
+        // the job (with BENCH_WORKER_NODE_OPTIONS=--heapsnapshot-signal=SIGHUP), to see what it holds.
         const snapshotTimer = process.env.BENCH_SNAPSHOT_IMPORT_MS ? setTimeout(() => worker.child.kill('SIGHUP'), Number(process.env.BENCH_SNAPSHOT_IMPORT_MS)) : undefined;
         const importJob = await waitJob(api.url, token, importJobId);
         clearTimeout(snapshotTimer);

@@ -53,12 +53,13 @@ const KIND_RESOURCE = 3;
 
 /**
  * Per record index: its kind and the index of its manifest listing. Together with the
- * compact central directory this is all the reader keeps per entry (no object per entry),
- * plus one name → record index map for random access.
+ * compact central directory this is all the reader keeps per entry besides the manifest
+ * (no object per entry), plus one path → record index map for random access.
  */
 interface EntryTable {
   kinds: Uint8Array;
   listedIndex: Int32Array;
+  /** Listed path → record index. */
   byName: Map<string, number>;
   extents: CentralExtents;
 }
@@ -88,10 +89,12 @@ export class ArchiveReader {
     const directory = await readCentralDirectory(bytes, limits);
     const { records } = directory;
     const extents = checkCentralEntries(directory, limits);
-    const byName = new Map<string, number>();
-    for (let index = 0; index < records.count; index++) byName.set(records.entry(index).name, index);
+    // Name → record index for matching the manifest; what the reader keeps afterwards is
+    // keyed by the manifest's own path strings, so these die with open().
+    const centralIndex = new Map<string, number>();
+    for (let index = 0; index < records.count; index++) centralIndex.set(records.entry(index).name, index);
 
-    const manifestIndex = byName.get(MANIFEST_PATH);
+    const manifestIndex = centralIndex.get(MANIFEST_PATH);
     if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
     const manifestBytes = await readEntry(bytes, {
       entry: records.entry(manifestIndex),
@@ -103,10 +106,15 @@ export class ArchiveReader {
 
     const listedIndex = new Int32Array(records.count).fill(-1);
     let firstMissing: string | undefined;
+    const byName = new Map<string, number>();
     manifest.entries.forEach((listed, at) => {
-      const index = byName.get(listed.path);
-      if (index === undefined) firstMissing ??= listed.path;
-      else listedIndex[index] = at;
+      const index = centralIndex.get(listed.path);
+      if (index === undefined) {
+        firstMissing ??= listed.path;
+        return;
+      }
+      listedIndex[index] = at;
+      byName.set(listed.path, index);
     });
     const kinds = new Uint8Array(records.count);
     for (let index = 0; index < records.count; index++) {

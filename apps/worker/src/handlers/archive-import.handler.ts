@@ -37,6 +37,8 @@ const MODELS: Record<AssetType, ClassConstructor<object>> = {
   application: ApplicationModel,
 };
 
+const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as IncomingAsset['requires'];
+
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
 
@@ -163,13 +165,17 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           invalid = (err as Error).message;
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
+        const matches = typeof entry.uuid === 'string' && typeof entry.name === 'string' && doc?.uuid === entry.uuid && doc?.name === entry.name;
+        // Held until the import ends: when they are equal, keep the manifest's strings (which
+        // the reader holds anyway) rather than the document's, and share one empty list.
+        const requires = invalid ? [] : requiredReferences(type, doc);
         incoming.push({
           type,
-          uuid: String(doc?.uuid ?? entry.uuid ?? ''),
-          name: String(doc?.name ?? entry.name ?? ''),
+          uuid: matches ? entry.uuid! : String(doc?.uuid ?? entry.uuid ?? ''),
+          name: matches ? entry.name! : String(doc?.name ?? entry.name ?? ''),
           path: entry.path,
           basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
-          requires: invalid ? [] : requiredReferences(type, doc),
+          requires: requires.length === 0 ? NO_REFERENCES : requires,
           invalid,
         });
       },
