@@ -3,8 +3,14 @@
 // throughput and the worker's peak RSS (VmHWM) per phase, against the same real services
 // the e2e suite uses (PostgreSQL, Redis, a Ceph RGW started here).
 //
-//   npm run bench                 # sizes 1000 and 10000
-//   BENCH_SIZES=1000 npm run bench
+//   npm run bench                                   # 1,000 and 10,000 proxies, 3 runs each
+//   BENCH_SIZES=1000,10000,100000 BENCH_RUNS=1 npm run bench
+//   BENCH_WORKER_NODE_OPTIONS=--max-semi-space-size=16 npm run bench   # the worker as docs/BENCHMARKS.md recommends
+//
+// Each size is seeded once; each run exports it on a fresh worker and imports the archive
+// into a new empty project on another fresh worker. Per phase it records the worker's
+// VmHWM and, through bench/memory-probe.mjs, the peaks of its JS heap and external memory.
+// BENCH_LABEL names the results file (bench/results/export-import-<date>-<label>.json).
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -16,6 +16,7 @@ import { ArchiveRejected } from './errors.js';
 import { parseJsonEntry } from './json-entry.js';
 import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
 import { MANIFEST_PATH, parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { ManifestEntryTable } from './manifest-table.js';
 import { SecretSealer } from './secret-sealing.js';
 import { readCentralDirectory, type CentralDirectory, type CentralEntry } from './zip-directory.js';
 import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } from './zip-source.js';
@@ -23,6 +24,9 @@ import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } f
 export interface ArchiveReaderOptions {
   limits?: Partial<ArchiveLimits>;
 }
+
+/** The manifest without its entry list, which the reader keeps compact (see entries()). */
+export type ManifestHead = Omit<Manifest, 'entries'>;
 
 export interface VerifyAllOptions {
   /** Called with each JSON entry once it has been verified, in archive order (the manifest excluded). */
@@ -75,7 +79,8 @@ export class ArchiveReader {
     private readonly limits: ArchiveLimits,
     private readonly directory: CentralDirectory,
     private readonly table: EntryTable,
-    readonly manifest: Manifest,
+    private readonly listed: ManifestEntryTable,
+    readonly manifest: ManifestHead,
   ) {}
 
   /**
@@ -102,12 +107,12 @@ export class ArchiveReader {
       maxBytes: limits.maxManifestBytes,
       limits,
     });
-    const manifest = parseManifest(manifestBytes);
+    const { entries: listedEntries, ...manifest } = parseManifest(manifestBytes);
 
     const listedIndex = new Int32Array(records.count).fill(-1);
     let firstMissing: string | undefined;
     const byName = new Map<string, number>();
-    manifest.entries.forEach((listed, at) => {
+    listedEntries.forEach((listed, at) => {
       const index = centralIndex.get(listed.path);
       if (index === undefined) {
         firstMissing ??= listed.path;
@@ -123,7 +128,7 @@ export class ArchiveReader {
         kinds[index] = central.name === MANIFEST_PATH ? KIND_MANIFEST : KIND_DIRECTORY;
         continue;
       }
-      const listed = manifest.entries[listedIndex[index]!];
+      const listed = listedEntries[listedIndex[index]!];
       if (!listed) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
       if (central.uncompressedSize !== listed.size) {
         throw new ArchiveRejected(
@@ -136,12 +141,17 @@ export class ArchiveReader {
       checkDeclaredSize(central, kinds[index] === KIND_JSON ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes, limits);
     }
     if (firstMissing !== undefined) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', firstMissing);
-    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, manifest);
+    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, ManifestEntryTable.from(listedEntries), manifest);
   }
 
-  /** The listed entries, in manifest order. */
+  /** How many entries the manifest lists. */
+  get entryCount(): number {
+    return this.listed.length;
+  }
+
+  /** The listed entries, in manifest order (made on each call: a big archive's list is big). */
   entries(): ManifestEntry[] {
-    return this.manifest.entries.map((entry) => ({ ...entry }));
+    return Array.from({ length: this.listed.length }, (_, index) => this.listed.entry(index));
   }
 
   /** The sealer for the archive's secrets, or undefined when it has none sealed. */
@@ -203,7 +213,7 @@ export class ArchiveReader {
         // The manifest was parsed at open; here its bytes were checked again.
         if (!plan.json || !plan.listed) continue;
         const value = parseJsonEntry(bytes, central.name);
-        await options.onJson?.({ ...plan.listed }, value);
+        await options.onJson?.(plan.listed, value);
       }
     } finally {
       await cursor.close();
@@ -229,7 +239,7 @@ export class ArchiveReader {
           : kind === KIND_RESOURCE
             ? this.limits.maxResourceEntryBytes
             : 0;
-    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.manifest.entries[listedIndex[index]!] : undefined;
+    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.listed.entry(listedIndex[index]!) : undefined;
     return { central: this.directory.records.entry(index), extentEnd: extents.ends[index]!, listed, maxBytes, json: kind === KIND_MANIFEST || kind === KIND_JSON };
   }
 

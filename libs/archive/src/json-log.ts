@@ -16,13 +16,6 @@ export class JsonArrayLog {
     return this.elements;
   }
 
-  /** Bytes of the array as JSON (brackets and commas included). */
-  get byteLength(): number {
-    let bytes = this.used + 2;
-    for (const chunk of this.full) bytes += chunk.length;
-    return bytes;
-  }
-
   push(value: unknown): void {
     const text = (this.elements === 0 ? '' : ',') + JSON.stringify(value);
     const bytes = Buffer.byteLength(text, 'utf8');
@@ -41,10 +34,5 @@ export class JsonArrayLog {
     yield* this.full;
     if (this.used > 0) yield this.current.subarray(0, this.used);
     yield Buffer.from(']');
-  }
-
-  /** The elements parsed back (for tests and small archives). */
-  values(): unknown[] {
-    return JSON.parse(Buffer.concat([...this.chunks()]).toString('utf8')) as unknown[];
   }
 }

@@ -145,16 +145,26 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
     const { payload } = context;
     const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey });
-    // The manifest's own list, read-only: a copy would hold every entry twice for the whole import.
-    const listed = reader.manifest.entries;
-    const assetEntryCount = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf).length;
+    // The reader keeps the manifest's list compact; take what the import needs from one
+    // pass over it and let the objects go (a 100,000-entry list is tens of MB of them).
+    const listedCount = reader.entryCount;
+    let assetEntryCount = 0;
+    const resourcesByDir = new Map<string, ManifestEntry[]>();
+    for (const entry of reader.entries()) {
+      if ((ASSET_TYPES as readonly string[]).includes(entry.type) && !entry.aliasOf) assetEntryCount++;
+      if (entry.type !== 'resource') continue;
+      const dir = entry.path.split('/')[1];
+      const inDir = resourcesByDir.get(dir);
+      if (inDir) inDir.push(entry);
+      else resourcesByDir.set(dir, [entry]);
+    }
     const incoming: IncomingAsset[] = [];
     let verified = 0;
-    await context.progress('verifying archive', 0, listed.length);
+    await context.progress('verifying archive', 0, listedCount);
     await reader.verifyAll({
       onJson: async (entry, value) => {
         verified++;
-        await context.progress('verifying archive', verified, listed.length);
+        await context.progress('verifying archive', verified, listedCount);
         if (!(ASSET_TYPES as readonly string[]).includes(entry.type) || entry.aliasOf) return;
         const type = entry.type as AssetType;
         const doc = value as Record<string, unknown>;
@@ -165,14 +175,12 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
           invalid = (err as Error).message;
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
-        const matches = typeof entry.uuid === 'string' && typeof entry.name === 'string' && doc?.uuid === entry.uuid && doc?.name === entry.name;
-        // Held until the import ends: when they are equal, keep the manifest's strings (which
-        // the reader holds anyway) rather than the document's, and share one empty list.
+        // Held until the import ends: one shared empty list rather than one per asset.
         const requires = invalid ? [] : requiredReferences(type, doc);
         incoming.push({
           type,
-          uuid: matches ? entry.uuid! : String(doc?.uuid ?? entry.uuid ?? ''),
-          name: matches ? entry.name! : String(doc?.name ?? entry.name ?? ''),
+          uuid: String(doc?.uuid ?? entry.uuid ?? ''),
+          name: String(doc?.name ?? entry.name ?? ''),
           path: entry.path,
           basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
           requires: requires.length === 0 ? NO_REFERENCES : requires,
@@ -181,12 +189,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       },
     });
     if (incoming.length !== assetEntryCount) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
-
-    const resourcesByDir = new Map<string, ManifestEntry[]>();
-    for (const entry of listed.filter((e) => e.type === 'resource')) {
-      const dir = entry.path.split('/')[1];
-      resourcesByDir.set(dir, [...(resourcesByDir.get(dir) ?? []), entry]);
-    }
 
     const secretWarnings: string[] = [];
     let sealer: SecretSealer | undefined;
