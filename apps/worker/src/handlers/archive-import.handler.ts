@@ -45,6 +45,7 @@ const INSERT_BATCH_SIZE = 200;
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
   reader: ArchiveReader;
+  /** Emptied once the writes start (see apply): the plan carries what is needed after that. */
   incoming: IncomingAsset[];
   resourcesByDir: Map<string, ManifestEntry[]>;
   sealer?: SecretSealer;
@@ -234,7 +235,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
     const toApply = plan.items.filter((i) => i.action === 'create' || i.action === 'overwrite' || i.action === 'rename');
     const itemByPath = new Map(toApply.map((i) => [i.path, i]));
-    const incomingByPath = new Map(archive.incoming.map((a) => [a.path, a]));
+    // Only assets with secrets need their archive identity again (the AAD of their sealed
+    // fields); the plan holds everything else the writes and the report need, so the
+    // per-asset identities (100,000 of them in a big import) can go now.
+    const secretSources = new Map(archive.incoming.filter((a) => TYPES_WITH_SECRETS.includes(a.type)).map((a) => [a.path, a]));
+    archive.incoming.length = 0;
     let done = 0;
     let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[] } | undefined;
     const flush = async (): Promise<void> => {
@@ -249,8 +254,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       onJson: async (entry, value) => {
         const item = itemByPath.get(entry.path);
         if (!item) return;
-        const source = incomingByPath.get(item.path) as IncomingAsset;
-        const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
+        const doc = await this.prepare(item, secretSources.get(item.path), value as Record<string, unknown>, archive, plan, context.payload);
         if (item.action === 'overwrite') {
           await flush();
           await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
@@ -267,7 +271,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
-  private async prepare(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
+  private async prepare(item: PlanItem, source: IncomingAsset | undefined, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
     let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
     doc.uuid = item.uuid;
     doc.name = item.newName ?? item.name;
@@ -278,7 +282,10 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       item.warnings.push(...overridden.warnings);
       doc.resources = await this.restoreResources(doc, item, archive);
     }
-    if (TYPES_WITH_SECRETS.includes(item.type)) doc.secrets = this.openSecrets(item, source, raw, archive);
+    if (TYPES_WITH_SECRETS.includes(item.type)) {
+      if (!source) throw new Error(`no archive identity kept for ${item.type} ${item.path}`);
+      doc.secrets = this.openSecrets(item, source, raw, archive);
+    }
     return doc as Record<string, unknown> & { uuid: string; name: string };
   }
 
