@@ -136,11 +136,29 @@ async function call(url, token, method, path, body) {
   return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
-async function waitJob(url, token, id) {
+/**
+ * Waits for a job; with a worker, also notes the worker's highest current RSS (VmRSS) seen
+ * in each phase the job reports (polled every 250 ms), to tell where the peak is reached.
+ */
+async function waitJob(url, token, id, worker) {
+  const rssByPhase = {};
   for (;;) {
     const { body } = await call(url, token, 'GET', `/v1/jobs/${id}`);
-    if (['succeeded', 'failed', 'canceled'].includes(body.state)) return body;
+    if (worker) {
+      const phase = body.state === 'running' ? (body.progress?.phase ?? 'starting') : body.state;
+      const rss = vmRssMb(worker.child.pid);
+      if (rss !== undefined) rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, Math.round(rss));
+    }
+    if (['succeeded', 'failed', 'canceled'].includes(body.state)) return Object.assign(body, { rssByPhase });
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function vmRssMb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return undefined;
   }
 }
 
@@ -181,15 +199,16 @@ async function main() {
         let started = Date.now();
         const exportJobId = (await call(api.url, token, 'POST', `/v1/projects/${source}/exports`, {})).body.id;
         const exportSnapshot = process.env.BENCH_SNAPSHOT_EXPORT_MS ? setTimeout(() => worker.child.kill('SIGHUP'), Number(process.env.BENCH_SNAPSHOT_EXPORT_MS)) : undefined;
-        const exportJob = await waitJob(api.url, token, exportJobId);
+        const exportJob = await waitJob(api.url, token, exportJobId, worker);
         clearTimeout(exportSnapshot);
         const exportSeconds = (Date.now() - started) / 1000;
         const exportRss = worker.peakRssMb();
+        const exportIdleRss = worker.idleRssMb;
         const exportProbe = await probeReport(worker);
         await stop(worker);
         if (exportJob.state !== 'succeeded') throw new Error(`export failed: ${JSON.stringify(exportJob.error)}`);
         const archiveBytes = exportJob.result.artifact.size;
-        log(`${size} run ${run} export: ${exportSeconds.toFixed(1)} s, ${(archiveBytes / 1e6).toFixed(1)} MB, peak RSS ${exportRss.toFixed(0)} MB (idle ${worker.idleRssMb.toFixed(0)}, heap used ≤ ${exportProbe?.peakMb.heapUsed} MB)`);
+        log(`${size} run ${run} export: ${exportSeconds.toFixed(1)} s, ${(archiveBytes / 1e6).toFixed(1)} MB, peak RSS ${exportRss.toFixed(0)} MB (idle ${exportIdleRss.toFixed(0)}, heap used ≤ ${exportProbe?.peakMb.heapUsed} MB)`);
 
         // The archive goes to the target through a presigned upload, as a large migration would.
         const uploadId = await moveArchive(api.url, token, exportJob.id, target, archiveBytes);
@@ -200,20 +219,20 @@ async function main() {
         // BENCH_SNAPSHOT_IMPORT_MS=n (or _EXPORT_MS): a heap snapshot of the worker n ms into
         // the job (with BENCH_WORKER_NODE_OPTIONS=--heapsnapshot-signal=SIGHUP), to see what it holds.
         const snapshotTimer = process.env.BENCH_SNAPSHOT_IMPORT_MS ? setTimeout(() => worker.child.kill('SIGHUP'), Number(process.env.BENCH_SNAPSHOT_IMPORT_MS)) : undefined;
-        const importJob = await waitJob(api.url, token, importJobId);
+        const importJob = await waitJob(api.url, token, importJobId, worker);
         clearTimeout(snapshotTimer);
         const importSeconds = (Date.now() - started) / 1000;
         const importRss = worker.peakRssMb();
         const importProbe = await probeReport(worker);
         await stop(worker);
         if (importJob.state !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(importJob.error)}`);
-        log(`${size} run ${run} import: ${importSeconds.toFixed(1)} s, peak RSS ${importRss.toFixed(0)} MB (idle ${worker.idleRssMb.toFixed(0)}, heap used ≤ ${importProbe?.peakMb.heapUsed} MB)`);
+        log(`${size} run ${run} import: ${importSeconds.toFixed(1)} s, peak RSS ${importRss.toFixed(0)} MB (idle ${worker.idleRssMb.toFixed(0)}, heap used ≤ ${importProbe?.peakMb.heapUsed} MB) by phase ${JSON.stringify(importJob.rssByPhase)}`);
         runs.push({
           // The machine is shared: the 1-minute load average says how busy it was.
           loadAverage: loadavg()[0],
           archiveBytes,
-          export: { seconds: exportSeconds, workerPeakRssMb: exportRss, workerIdleRssMb: worker.idleRssMb, probe: exportProbe },
-          import: { seconds: importSeconds, workerPeakRssMb: importRss, probe: importProbe },
+          export: { seconds: exportSeconds, workerPeakRssMb: exportRss, workerIdleRssMb: exportIdleRss, rssByPhaseMb: exportJob.rssByPhase, probe: exportProbe },
+          import: { seconds: importSeconds, workerPeakRssMb: importRss, rssByPhaseMb: importJob.rssByPhase, probe: importProbe },
         });
         await sql(dbUrl.toString(), 'delete from api_proxies where project_id = (select id from projects where name = $1)', [target]);
       }
