@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ByteCursor } from './byte-cursor.js';
-import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry } from './central-checks.js';
+import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
   inflateEntry,
@@ -16,6 +16,7 @@ import { ArchiveRejected } from './errors.js';
 import { parseJsonEntry } from './json-entry.js';
 import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
 import { MANIFEST_PATH, parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { ManifestEntryTable } from './manifest-table.js';
 import { SecretSealer } from './secret-sealing.js';
 import { readCentralDirectory, type CentralDirectory, type CentralEntry } from './zip-directory.js';
 import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } from './zip-source.js';
@@ -23,6 +24,9 @@ import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } f
 export interface ArchiveReaderOptions {
   limits?: Partial<ArchiveLimits>;
 }
+
+/** The manifest without its entry list, which the reader keeps compact (see entries()). */
+export type ManifestHead = Omit<Manifest, 'entries'>;
 
 export interface VerifyAllOptions {
   /** Called with each JSON entry once it has been verified, in archive order (the manifest excluded). */
@@ -45,6 +49,25 @@ interface EntryPlan {
   json: boolean;
 }
 
+/** What each central record is, by record index (EntryPlans are made from these on demand). */
+const KIND_DIRECTORY = 0;
+const KIND_MANIFEST = 1;
+const KIND_JSON = 2;
+const KIND_RESOURCE = 3;
+
+/**
+ * Per record index: its kind and the index of its manifest listing. Together with the
+ * compact central directory this is all the reader keeps per entry besides the manifest
+ * (no object per entry), plus one path → record index map for random access.
+ */
+interface EntryTable {
+  kinds: Uint8Array;
+  listedIndex: Int32Array;
+  /** Listed path → record index. */
+  byName: Map<string, number>;
+  extents: CentralExtents;
+}
+
 /**
  * Reads an apiferry archive by random access through its central directory. open()
  * checks the whole directory and the manifest before any other entry is read; every
@@ -55,8 +78,9 @@ export class ArchiveReader {
     private readonly source: ArchiveByteSource,
     private readonly limits: ArchiveLimits,
     private readonly directory: CentralDirectory,
-    private readonly plans: Map<string, EntryPlan>,
-    readonly manifest: Manifest,
+    private readonly table: EntryTable,
+    private readonly listed: ManifestEntryTable,
+    readonly manifest: ManifestHead,
   ) {}
 
   /**
@@ -68,29 +92,43 @@ export class ArchiveReader {
     const limits = resolveLimits(options.limits);
     const bytes = toByteSource(source);
     const directory = await readCentralDirectory(bytes, limits);
-    const extentEnds = checkCentralEntries(directory, limits);
-    const centralByName = new Map(directory.entries.map((entry) => [entry.name, entry]));
+    const { records } = directory;
+    const extents = checkCentralEntries(directory, limits);
+    // Name → record index for matching the manifest; what the reader keeps afterwards is
+    // keyed by the manifest's own path strings, so these die with open().
+    const centralIndex = new Map<string, number>();
+    for (let index = 0; index < records.count; index++) centralIndex.set(records.entry(index).name, index);
 
-    const manifestCentral = centralByName.get(MANIFEST_PATH);
-    if (!manifestCentral) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
+    const manifestIndex = centralIndex.get(MANIFEST_PATH);
+    if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
     const manifestBytes = await readEntry(bytes, {
-      entry: manifestCentral,
-      extentEnd: extentEnds.get(MANIFEST_PATH)!,
+      entry: records.entry(manifestIndex),
+      extentEnd: extents.ends[manifestIndex]!,
       maxBytes: limits.maxManifestBytes,
       limits,
     });
-    const manifest = parseManifest(manifestBytes);
+    const { entries: listedEntries, ...manifest } = parseManifest(manifestBytes);
 
-    const plans = new Map<string, EntryPlan>();
-    const listedByPath = new Map(manifest.entries.map((entry) => [entry.path, entry]));
-    for (const central of directory.entries) {
-      const extentEnd = extentEnds.get(central.name)!;
+    const listedIndex = new Int32Array(records.count).fill(-1);
+    let firstMissing: string | undefined;
+    const byName = new Map<string, number>();
+    listedEntries.forEach((listed, at) => {
+      const index = centralIndex.get(listed.path);
+      if (index === undefined) {
+        firstMissing ??= listed.path;
+        return;
+      }
+      listedIndex[index] = at;
+      byName.set(listed.path, index);
+    });
+    const kinds = new Uint8Array(records.count);
+    for (let index = 0; index < records.count; index++) {
+      const central = records.entry(index);
       if (central.name === MANIFEST_PATH || isDirectoryEntry(central)) {
-        const manifest = central.name === MANIFEST_PATH;
-        plans.set(central.name, { central, extentEnd, maxBytes: manifest ? limits.maxManifestBytes : 0, json: manifest });
+        kinds[index] = central.name === MANIFEST_PATH ? KIND_MANIFEST : KIND_DIRECTORY;
         continue;
       }
-      const listed = listedByPath.get(central.name);
+      const listed = listedEntries[listedIndex[index]!];
       if (!listed) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
       if (central.uncompressedSize !== listed.size) {
         throw new ArchiveRejected(
@@ -99,20 +137,21 @@ export class ArchiveReader {
           central.name,
         );
       }
-      const json = listed.type !== 'resource';
-      const maxBytes = json ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes;
-      checkDeclaredSize(central, maxBytes, limits);
-      plans.set(central.name, { central, extentEnd, listed, maxBytes, json });
+      kinds[index] = listed.type === 'resource' ? KIND_RESOURCE : KIND_JSON;
+      checkDeclaredSize(central, kinds[index] === KIND_JSON ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes, limits);
     }
-    for (const listed of manifest.entries) {
-      if (!plans.has(listed.path)) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', listed.path);
-    }
-    return new ArchiveReader(bytes, limits, directory, plans, manifest);
+    if (firstMissing !== undefined) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', firstMissing);
+    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, ManifestEntryTable.from(listedEntries), manifest);
   }
 
-  /** The listed entries, in manifest order. */
+  /** How many entries the manifest lists. */
+  get entryCount(): number {
+    return this.listed.length;
+  }
+
+  /** The listed entries, in manifest order (made on each call: a big archive's list is big). */
   entries(): ManifestEntry[] {
-    return this.manifest.entries.map((entry) => ({ ...entry }));
+    return Array.from({ length: this.listed.length }, (_, index) => this.listed.entry(index));
   }
 
   /** The sealer for the archive's secrets, or undefined when it has none sealed. */
@@ -142,12 +181,14 @@ export class ArchiveReader {
    * bytes do not overlap. Run it before an import applies anything.
    */
   async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
-    const ordered = [...this.plans.values()].sort((a, b) => a.central.localHeaderOffset - b.central.localHeaderOffset);
-    const start = ordered[0]?.central.localHeaderOffset ?? this.directory.offset;
+    const { records } = this.directory;
+    const { byOffset } = this.table.extents;
+    const start = byOffset.length > 0 ? records.localHeaderOffset(byOffset[0]!) : this.directory.offset;
     const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
     const total = new InflatedTotal(this.limits.maxTotalBytes);
     try {
-      for (const plan of ordered) {
+      for (const index of byOffset) {
+        const plan = this.plan(index);
         const { central } = plan;
         const expectation = { ...this.expectation(plan), total };
         let bytes: Buffer | undefined;
@@ -172,18 +213,34 @@ export class ArchiveReader {
         // The manifest was parsed at open; here its bytes were checked again.
         if (!plan.json || !plan.listed) continue;
         const value = parseJsonEntry(bytes, central.name);
-        await options.onJson?.({ ...plan.listed }, value);
+        await options.onJson?.(plan.listed, value);
       }
     } finally {
       await cursor.close();
     }
-    return { entries: ordered.length, inflatedBytes: total.bytes };
+    return { entries: byOffset.length, inflatedBytes: total.bytes };
   }
 
   private listedPlan(path: string): EntryPlan {
-    const plan = this.plans.get(path);
+    const index = this.table.byName.get(path);
+    const plan = index === undefined ? undefined : this.plan(index);
     if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
     return plan;
+  }
+
+  private plan(index: number): EntryPlan {
+    const { kinds, listedIndex, extents } = this.table;
+    const kind = kinds[index]!;
+    const maxBytes =
+      kind === KIND_MANIFEST
+        ? this.limits.maxManifestBytes
+        : kind === KIND_JSON
+          ? this.limits.maxJsonEntryBytes
+          : kind === KIND_RESOURCE
+            ? this.limits.maxResourceEntryBytes
+            : 0;
+    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.listed.entry(listedIndex[index]!) : undefined;
+    return { central: this.directory.records.entry(index), extentEnd: extents.ends[index]!, listed, maxBytes, json: kind === KIND_MANIFEST || kind === KIND_JSON };
   }
 
   private expectation(plan: EntryPlan, maxBytes = plan.maxBytes): EntryExpectation {

@@ -210,6 +210,30 @@ describe('ArchiveWriter', () => {
     expect(result.bytes).toBe(consumed);
   });
 
+  it('writes entries any ZIP reader takes back byte for byte: deflated, stored, streamed, empty', async () => {
+    const content = randomBytes(300 * 1024);
+    const expected = new Map<string, Buffer>();
+    for (const zlibLevel of [6, 0]) {
+      const path = nextPath();
+      await writeArchiveFile(newWriter({ zlibLevel }), path, async (writer) => {
+        const proxy = await writer.addJson('apiProxy', { uuid: 'u', name: 'Ünïcode proxy' }, { big: content.toString('base64') });
+        expected.set(proxy.path, Buffer.from(`${JSON.stringify({ big: content.toString('base64') }, null, 2)}\n`));
+        const resource = await writer.addResource(proxy.safeName, 'spec.bin', Readable.from([content.subarray(0, 7), content.subarray(7)]));
+        expected.set(resource.path, content);
+        const empty = await writer.addResource(proxy.safeName, 'empty.txt', Readable.from([]));
+        expected.set(empty.path, Buffer.alloc(0));
+      });
+      const directory = await unzipper.Open.file(path);
+      for (const [entryPath, bytes] of expected) {
+        const file = directory.files.find((candidate) => candidate.path === entryPath)!;
+        expect(file.compressionMethod).toBe(zlibLevel === 0 ? 0 : 8);
+        expect((await file.buffer()).equals(bytes)).toBe(true);
+      }
+      // And our reader, which checks CRC-32, sizes and the manifest's SHA-256 of each.
+      await expect((await ArchiveReader.open(path)).verifyAll()).resolves.toMatchObject({ entries: 4 });
+    }
+  });
+
   it('writes zip64 end records for exactly 65535 entries, a count readers take for a zip64 marker', async () => {
     const path = nextPath();
     await writeManyEntries(path, 0xffff);

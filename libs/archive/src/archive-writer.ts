@@ -1,6 +1,5 @@
-import { ZipArchive } from 'archiver';
 import { createHash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { serializeJsonEntry } from './json-entry.js';
 import { resolveLimits, type ArchiveLimits } from './limits.js';
 import {
@@ -17,10 +16,12 @@ import {
   type ManifestSecrets,
   type OmittedSecret,
 } from './manifest.js';
+import { JsonArrayLog } from './json-log.js';
 import { OutputTap } from './output-tap.js';
 import { SafeNameAllocator, safeName } from './safe-name.js';
 import { secretAad, type SecretSealer } from './secret-sealing.js';
 import type { SealedValue } from './sealed-value.js';
+import { ZipStreamWriter } from './zip-writer.js';
 
 export interface ArchiveWriterOptions {
   source: ArchiveOrigin;
@@ -51,7 +52,6 @@ export interface ArchiveWriteResult {
   sha256: string;
 }
 
-const ZIP64_AMBIGUOUS_ENTRY_COUNT = 0xffff;
 const RESOURCE_EXTENSION = /(\.[A-Za-z0-9]{1,16})$/;
 
 /**
@@ -60,24 +60,21 @@ const RESOURCE_EXTENSION = /(\.[A-Za-z0-9]{1,16})$/;
  * ZIP stream and the consumer has room for more, so nothing queues without bound), then
  * finish(), which writes manifest.json last, with every entry's SHA-256 and size.
  *
- * ZIP64: archiver 8 switches on its own to zip64 end records past 65535 entries or a
- * central directory past 4 GiB, and to a zip64 extra field in the central directory
- * for an entry past 4 GiB (sizes) or starting past 4 GiB (offset). Its `forceZip64`
- * option only forces the end records; we leave it off so small exports stay plain ZIP
- * for vendor tools, and set it ourselves for exactly 65535 entries, a count that
- * readers (unzipper among them) mistake for a zip64 marker. Caveat: a streamed entry
- * past 4 GiB gets 8-byte sizes in its data descriptor but no zip64 field in its local
- * header, which confuses readers that stream without the central directory; with the
- * default limits (1 GiB a resource) no entry gets there.
+ * Memory stays flat in the number of entries: the ZIP layer (ZipStreamWriter) keeps the
+ * central directory in typed arrays, and the manifest's entry list and dependency edges
+ * are serialised as they are added (JsonArrayLog) and streamed into manifest.json at the
+ * end. What grows per entry is a few dozen bytes outside the JS heap, plus the names
+ * taken per directory (for collision suffixes).
  */
 export class ArchiveWriter {
   readonly output: Readable;
   private readonly tap = new OutputTap();
-  private readonly zip: ZipArchive;
+  private readonly zip: ZipStreamWriter;
   private readonly limits: ArchiveLimits;
   private readonly createdAt: Date;
-  private readonly entries: WrittenEntry[] = [];
-  private readonly dependencies: DependencyEdge[] = [];
+  /** The manifest's entries, serialised as they are written. */
+  private readonly entries = new JsonArrayLog();
+  private readonly dependencies = new JsonArrayLog();
   private readonly omitted: OmittedSecret[] = [];
   private readonly namesByDirectory = new Map<string, SafeNameAllocator>();
   private readonly rootNames = new SafeNameAllocator(undefined, [MANIFEST_PATH]);
@@ -86,7 +83,6 @@ export class ArchiveWriter {
   /** The first apiProxy entry's bytes, kept while it is the only one, for the bare copy of a single-proxy export. */
   private soleProxy?: { entry: WrittenEntry; bytes: Buffer };
   private queue: Promise<unknown> = Promise.resolve();
-  private pendingEntry?: { name: string; resolve: () => void; reject: (error: Error) => void };
   private failure?: Error;
   private finishing = false;
 
@@ -95,12 +91,7 @@ export class ArchiveWriter {
     this.createdAt = settings.createdAt ?? new Date();
     const level = settings.zlibLevel ?? 6;
     if (!Number.isInteger(level) || level < 0 || level > 9) throw new RangeError(`zlibLevel must be 0 to 9, got ${level}`);
-    this.zip = new ZipArchive({ zlib: { level } });
-    zip64EndRecordsSwitch(this.zip); // fail now, not at entry 65535, if archiver's internals moved
-    this.zip.on('entry', (data: { name: string }) => this.onEntry(data.name));
-    this.zip.on('error', (error: Error) => this.fail(error));
-    this.zip.on('warning', (error: Error) => this.fail(error));
-    this.zip.pipe(this.tap);
+    this.zip = new ZipStreamWriter((chunk) => this.writeOut(chunk), level, this.createdAt);
     // Failures reach callers through the writer's promises; without this listener a
     // failure before anyone consumes the output would be an uncaught 'error'.
     this.tap.on('error', () => undefined);
@@ -128,7 +119,7 @@ export class ArchiveWriter {
   }
 
   addDependency(edge: DependencyEdge): void {
-    this.dependencies.push({ from: { ...edge.from }, to: { ...edge.to }, required: edge.required });
+    this.dependencies.push({ from: { type: edge.from.type, uuid: edge.from.uuid }, to: { type: edge.to.type, uuid: edge.to.uuid }, required: edge.required });
   }
 
   /** Adds one asset as `<dir>/<safe-name>.json`; resolves when it has been written. */
@@ -171,12 +162,12 @@ export class ArchiveWriter {
       const directory = `${RESOURCE_DIRECTORY}/${proxySafeName}`;
       const name = this.allocator(directory).allocate(fileName.slice(0, fileName.length - extension.length), extension);
       const hasher = new HashingCounter(this.limits.maxResourceEntryBytes, `${directory}/${name}`);
-      // archiver re-pipes the source and never hears of its errors: a failed or
-      // oversized resource fails the archive from here.
+      // A failed or oversized resource fails the whole archive, not only this entry:
+      // its local header is already out.
       hasher.once('error', (error) => this.fail(error));
       stream.once('error', (error) => hasher.destroy(error));
       this.checkRoomFor(0);
-      await this.append(`${directory}/${name}`, stream.pipe(hasher));
+      await this.appendStream(`${directory}/${name}`, stream.pipe(hasher));
       const entry: WrittenEntry = {
         path: `${directory}/${name}`,
         type: 'resource',
@@ -220,17 +211,17 @@ export class ArchiveWriter {
     this.finishing = true;
     const finished = this.enqueue(async () => {
       // Compact: the manifest of a big export is large, and only programs read it.
-      const bytes = serializeJsonEntry(this.manifest(), { indent: 0 });
-      if (bytes.length > this.limits.maxManifestBytes) {
-        throw new RangeError(`the manifest is ${bytes.length} bytes; the limit is ${this.limits.maxManifestBytes}`);
+      const manifest = this.manifestChunks();
+      const bytes = manifest.reduce((sum, chunk) => sum + chunk.length, 0);
+      if (bytes > this.limits.maxManifestBytes) {
+        throw new RangeError(`the manifest is ${bytes} bytes; the limit is ${this.limits.maxManifestBytes}`);
       }
-      if (this.entries.length + 1 === ZIP64_AMBIGUOUS_ENTRY_COUNT) zip64EndRecordsSwitch(this.zip).force();
-      await this.append(MANIFEST_PATH, bytes);
-      // finalize()'s own promise never settles after an abort; the tap's totals do.
-      this.zip.finalize().catch(() => undefined);
+      await this.appendStream(MANIFEST_PATH, Readable.from(manifest));
+      await this.zip.finish();
+      this.tap.end();
       const totals = await this.tap.totals;
       if (this.failure) throw this.failure;
-      return { entries: this.entries.length + 1, bytes: totals.bytes, sha256: totals.sha256 };
+      return { entries: this.zip.entryCount, bytes: totals.bytes, sha256: totals.sha256 };
     }, true);
     // An archive that cannot be finished must not leave its consumer waiting for more bytes.
     finished.catch((error: Error) => this.fail(error));
@@ -242,20 +233,29 @@ export class ArchiveWriter {
     this.fail(error);
   }
 
-  private manifest(): Manifest {
+  /**
+   * manifest.json as serializeJsonEntry(manifest, { indent: 0 }) would write it, with the
+   * entry list and the dependencies spliced in from their logs instead of built as objects.
+   */
+  private manifestChunks(): Buffer[] {
     let secrets: ManifestSecrets = { mode: 'none' };
     if (this.settings.sealer) secrets = this.settings.sealer.manifestSecrets();
     else if (this.omitted.length > 0) secrets = { mode: 'omitted', omitted: this.omitted };
-    return {
+    const head: Omit<Manifest, 'entries' | 'dependencies' | 'secrets'> = {
       format: ARCHIVE_FORMAT,
       formatVersion: CURRENT_FORMAT_VERSION,
       createdAt: this.createdAt.toISOString(),
       source: { instance: this.settings.source.instance, project: this.settings.source.project },
       options: this.settings.options ?? {},
-      entries: this.entries.map(({ safeName: _safeName, ...entry }) => entry),
-      dependencies: this.dependencies,
-      secrets,
     };
+    const headJson = JSON.stringify(head);
+    return [
+      Buffer.from(`${headJson.slice(0, -1)},"entries":`, 'utf8'),
+      ...this.entries.chunks(),
+      Buffer.from(',"dependencies":'),
+      ...this.dependencies.chunks(),
+      Buffer.from(`,"secrets":${JSON.stringify(secrets)}}\n`, 'utf8'),
+    ];
   }
 
   private allocator(directory: string): SafeNameAllocator {
@@ -276,7 +276,7 @@ export class ArchiveWriter {
 
   /** Refuses an entry a reader with the same limits would refuse for the count or the total. */
   private checkRoomFor(size: number): void {
-    if (this.entries.length + 2 > this.limits.maxEntries) {
+    if (this.zip.entryCount + 2 > this.limits.maxEntries) {
       throw new RangeError(`an archive may hold ${this.limits.maxEntries} entries, the manifest included`);
     }
     if (this.totalBytes + size > this.limits.maxTotalBytes) {
@@ -284,34 +284,47 @@ export class ArchiveWriter {
     }
   }
 
-  private record(entry: WrittenEntry): void {
-    this.entries.push(entry);
-    this.totalBytes += entry.size;
+  private record({ safeName: _safeName, ...listed }: WrittenEntry): void {
+    this.entries.push(listed satisfies ManifestEntry);
+    this.totalBytes += listed.size;
   }
 
-  /** Appends one entry and waits until archiver has written it and the consumer has room. */
-  private async append(path: string, source: Buffer | Readable): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => (this.pendingEntry = { name: path, resolve, reject }));
-    this.zip.append(source, { name: path, date: this.createdAt });
-    await written;
+  /** Appends one entry and waits until the consumer has room. */
+  private async append(path: string, bytes: Buffer): Promise<void> {
+    await this.zip.addBuffer(path, bytes);
+    await this.afterEntry();
+  }
+
+  private async appendStream(path: string, source: Readable): Promise<void> {
+    await this.zip.addStream(path, source);
+    await this.afterEntry();
+  }
+
+  private async afterEntry(): Promise<void> {
+    if (this.failure) throw this.failure;
     await this.tap.whenRoom();
     if (this.failure) throw this.failure;
   }
 
-  private onEntry(name: string): void {
-    const pending = this.pendingEntry;
-    this.pendingEntry = undefined;
-    if (!pending) return;
-    if (pending.name !== name) pending.reject(new Error(`archiver wrote ${JSON.stringify(name)} for ${JSON.stringify(pending.name)}`));
-    else pending.resolve();
+  /** The ZIP layer's sink: into the tap, waiting while the tap's buffer is full. */
+  private async writeOut(chunk: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.tap.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.tap.off('drain', done);
+        this.tap.off('close', done);
+        resolve();
+      };
+      this.tap.once('drain', done);
+      this.tap.once('close', done);
+    });
+    if (this.failure) throw this.failure;
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    this.pendingEntry?.reject(error);
-    this.pendingEntry = undefined;
-    this.zip.abort();
     this.tap.destroy(error);
   }
 }
@@ -343,21 +356,4 @@ class HashingCounter extends Transform {
     this.sha256 = this.hash.digest('hex');
     callback();
   }
-}
-
-/**
- * archiver 8 (compress-commons 7) reads `forceZip64` from its engine's state when it
- * writes the end records, so setting it before finalize() takes effect. Not public API:
- * this checks the shape at construction so an archiver upgrade fails loudly.
- */
-function zip64EndRecordsSwitch(zip: ZipArchive): { force(): void } {
-  const state = (zip as unknown as { _module?: { engine?: { _archive?: { forceZip64?: unknown } } } })._module?.engine?._archive;
-  if (!state || typeof state.forceZip64 !== 'boolean') {
-    throw new Error('archiver internals changed: cannot force zip64 end records (check ArchiveWriter against this archiver version)');
-  }
-  return {
-    force: () => {
-      state.forceZip64 = true;
-    },
-  };
 }

@@ -22,17 +22,26 @@ export function isDirectoryEntry(entry: CentralEntry): boolean {
   return entry.name.endsWith('/');
 }
 
+/** Where each entry may extend to, and the entries in the order their bytes lie. */
+export interface CentralExtents {
+  /** Per record index: the offset its local header and data must end before. */
+  ends: Float64Array;
+  /** Record indexes by local header offset. */
+  byOffset: Uint32Array;
+}
+
 /**
  * Checks every central-directory record before any entry is read: names (path safety,
  * duplicates), symlinks and special files, encryption, compression method, the declared
  * sizes against the limits (declared sizes can only get an archive refused early; the
  * bytes actually inflated are counted later), and that no two entries' data overlap.
- * Returns, per entry name, the offset its local header and data must end before.
  */
-export function checkCentralEntries(directory: CentralDirectory, limits: ArchiveLimits): Map<string, number> {
+export function checkCentralEntries(directory: CentralDirectory, limits: ArchiveLimits): CentralExtents {
   const names = new Map<string, string>();
   let declaredTotal = 0;
-  for (const entry of directory.entries) {
+  const { records } = directory;
+  for (let index = 0; index < records.count; index++) {
+    const entry = records.entry(index);
     const { name } = entry;
     if (decodeEntryName(entry.nameBytes) === undefined) throw new ArchiveRejected('path-unsafe', 'the name is not UTF-8', name);
     const directoryEntry = isDirectoryEntry(entry);
@@ -104,20 +113,26 @@ function checkFileType(entry: CentralEntry, directoryEntry: boolean): void {
  * Entries' local headers and data must lie one after another, before the central
  * directory: overlapping entries are how some bombs make a few bytes inflate many times.
  */
-function checkExtents(directory: CentralDirectory): Map<string, number> {
-  const byOffset = [...directory.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
-  const extentEnds = new Map<string, number>();
-  byOffset.forEach((entry, index) => {
-    const end = index + 1 < byOffset.length ? byOffset[index + 1]!.localHeaderOffset : directory.offset;
+function checkExtents(directory: CentralDirectory): CentralExtents {
+  const { records } = directory;
+  const byOffset = new Uint32Array(records.count);
+  for (let index = 0; index < records.count; index++) byOffset[index] = index;
+  // Stable for equal offsets (TypedArray sort is), so the earlier record is named first.
+  byOffset.sort((a, b) => records.localHeaderOffset(a) - records.localHeaderOffset(b));
+  const ends = new Float64Array(records.count);
+  for (let at = 0; at < byOffset.length; at++) {
+    const entry = records.entry(byOffset[at]!);
+    const last = at + 1 === byOffset.length;
+    const end = last ? directory.offset : records.localHeaderOffset(byOffset[at + 1]!);
     const minimumExtent = LOCAL_HEADER_BYTES + entry.nameBytes.length + entry.compressedSize;
     if (entry.localHeaderOffset + minimumExtent > end) {
       throw new ArchiveRejected(
         'corrupt',
-        index + 1 < byOffset.length ? `its data overlaps entry "${byOffset[index + 1]!.name}"` : 'its data runs into the central directory',
+        last ? 'its data runs into the central directory' : `its data overlaps entry "${records.entry(byOffset[at + 1]!).name}"`,
         entry.name,
       );
     }
-    extentEnds.set(entry.name, end);
-  });
-  return extentEnds;
+    ends[byOffset[at]!] = end;
+  }
+  return { ends, byOffset };
 }

@@ -76,7 +76,11 @@ export async function readSmallEntry(cursor: ByteCursor, expectation: EntryExpec
     // One byte past every bound tells "over a limit" apart from "exactly at it".
     const bound = Math.min(limiter.bound, entry.uncompressedSize);
     try {
-      inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1) });
+      // One output chunk of the declared size (plus the byte that detects more): zlib's
+      // default 16 KiB chunks would leave 16 KiB of garbage outside the JS heap per
+      // small entry, or a copy per chunk for a bigger one.
+      const chunkSize = Math.max(64, Math.min(SMALL_INFLATED_BYTES, bound + 1));
+      inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1), chunkSize });
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw toArchiveReadError(error, entry.name);
       limiter.count(bound + 1);

@@ -42,6 +42,7 @@ export { ArchiveWriter, type ArchiveWriteResult, type ArchiveWriterOptions, type
 export {
   ArchiveReader,
   type ArchiveReaderOptions,
+  type ManifestHead,
   type VerifyAllOptions,
   type VerifyAllResult,
 } from './archive-reader.js';

@@ -1,8 +1,7 @@
-import { PassThrough, Readable } from 'node:stream';
-import unzipper from 'unzipper';
+import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
 import { decodeEntryName } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
-import { isSourceFailure, openRange, readRange, type ArchiveByteSource } from './zip-source.js';
+import { openRange, readRange, type ArchiveByteSource } from './zip-source.js';
 
 const SIG_LOCAL_HEADER = 0x04034b50;
 const SIG_CENTRAL_HEADER = 0x02014b50;
@@ -14,6 +13,9 @@ const ZIP64_END_BYTES = 56;
 const ZIP64_LOCATOR_BYTES = 20;
 const CENTRAL_HEADER_BYTES = 46;
 const MAX_COMMENT_BYTES = 0xffff;
+
+const UINT32_MAGIC = 0xffffffff;
+const ZIP64_EXTRA_ID = 0x0001;
 
 /** One central-directory record, with zip64 sizes and offset already applied. */
 export interface CentralEntry {
@@ -35,7 +37,8 @@ export interface CentralDirectory {
   offset: number;
   size: number;
   zip64: boolean;
-  entries: CentralEntry[];
+  /** The records, kept compact: materialise one with entry(i). */
+  records: CentralRecords;
 }
 
 interface EndRecord {
@@ -46,18 +49,19 @@ interface EndRecord {
   /** Where the end records start (the zip64 record when there is one). */
   recordsOffset: number;
   zip64: boolean;
-  /**
-   * Exactly 65535 entries and no zip64 records: a valid archive (Info-ZIP writes them),
-   * but unzipper takes the 0xFFFF count for a zip64 marker and fails. We show unzipper
-   * the zip64 records such an archive could have had.
-   */
-  needsZip64View: boolean;
 }
 
 /**
- * Reads and checks the central directory: the end records ourselves (to tell not-a-zip,
- * truncated and corrupt apart, and to refuse an entry count over the limit before a
- * single record is parsed), the records through unzipper.
+ * Reads and checks the central directory: the end records (to tell not-a-zip, truncated
+ * and corrupt apart, and to refuse an entry count over the limit before a single record
+ * is parsed), then the records, in one ranged read, into typed arrays (CentralRecords).
+ *
+ * Why our own parser rather than unzipper's Open: unzipper builds an object per record
+ * (with a Buffer for its name and a parsed extra-field object), which for a 100,000-entry
+ * archive is tens of MB of small objects held for the whole import; it also needs help
+ * with a 65535-entry archive without zip64 records and leaves source errors unhandled.
+ * The records are simple fixed-layout structures; sizes, CRC-32 and SHA-256 are verified
+ * by our own code as entries inflate (entry-stream.ts), as before.
  */
 export async function readCentralDirectory(
   source: ArchiveByteSource,
@@ -74,8 +78,8 @@ export async function readCentralDirectory(
   if (end.entryCount * CENTRAL_HEADER_BYTES > end.directorySize) {
     throw new ArchiveRejected('corrupt', `a ${end.directorySize}-byte central directory cannot hold ${end.entryCount} entries`);
   }
-  const entries = await parseRecords(source, archiveSize, end);
-  return { archiveSize, offset: end.directoryOffset, size: end.directorySize, zip64: end.zip64, entries };
+  const records = await parseRecords(source, end);
+  return { archiveSize, offset: end.directoryOffset, size: end.directorySize, zip64: end.zip64, records };
 }
 
 async function findEndRecord(source: ArchiveByteSource, archiveSize: number): Promise<EndRecord> {
@@ -118,7 +122,6 @@ async function findEndRecord(source: ArchiveByteSource, archiveSize: number): Pr
       directoryOffset,
       recordsOffset: endOffset,
       zip64: false,
-      needsZip64View: entryCount === 0xffff,
     };
   }
 
@@ -142,11 +145,11 @@ async function findEndRecord(source: ArchiveByteSource, archiveSize: number): Pr
   directorySize = safeUInt64(record, 40, 'central directory size');
   directoryOffset = safeUInt64(record, 48, 'central directory offset');
   if (!zip64Marked) {
-    // unzipper would follow the 32-bit fields and we the zip64 ones: refuse an archive
-    // that can be read two ways.
+    // Readers that follow the 32-bit fields and readers that follow the zip64 ones would
+    // see two different archives: refuse one that can be read two ways.
     throw new ArchiveRejected('corrupt', 'zip64 end records are present but the end record does not point to them');
   }
-  return { endOffset, entryCount, directorySize, directoryOffset, recordsOffset: recordOffset, zip64: true, needsZip64View: false };
+  return { endOffset, entryCount, directorySize, directoryOffset, recordsOffset: recordOffset, zip64: true };
 }
 
 async function notAZipOrTruncated(source: ArchiveByteSource, archiveSize: number): Promise<ArchiveRejected> {
@@ -169,105 +172,150 @@ function safeUInt64(buffer: Buffer, offset: number, what: string): number {
   return Number(value);
 }
 
-async function parseRecords(source: ArchiveByteSource, archiveSize: number, end: EndRecord): Promise<CentralEntry[]> {
-  // unzipper leaves the errors of the streams it opens unhandled; hand it streams that
-  // end instead, and keep the real failure to report.
-  let sourceFailure: unknown;
-  const view = end.needsZip64View ? withZip64Records(source, archiveSize, end) : { source, size: archiveSize, endOffset: end.endOffset };
-  const forgiving = {
-    size: () => Promise.resolve(view.size),
-    stream: (offset: number, length?: number): Readable => {
-      const output = new PassThrough();
-      const input = openRange(view.source, offset, length);
-      input.on('error', (error) => {
-        sourceFailure ??= error;
-        output.end();
-      });
-      return input.pipe(output);
-    },
-  };
-  let files: unzipper.File[];
+async function parseRecords(source: ArchiveByteSource, end: EndRecord): Promise<CentralRecords> {
+  const records = new CentralRecords(end.entryCount);
+  const cursor = new ByteCursor(openRange(source, end.directoryOffset, end.directorySize), end.directoryOffset);
+  let name = '';
   try {
-    // tailSize puts the end record unzipper finds exactly where we found it.
-    const open = unzipper.Open.custom as (source: unknown, options: { tailSize: number }) => Promise<unzipper.CentralDirectory>;
-    ({ files } = await open(forgiving, { tailSize: view.size - view.endOffset }));
+    for (let index = 0; index < end.entryCount; index++) {
+      name = '';
+      const header = await cursor.read(CENTRAL_HEADER_BYTES);
+      const nameLength = header.readUInt16LE(28);
+      const extraLength = header.readUInt16LE(30);
+      const commentLength = header.readUInt16LE(32);
+      const nameBytes = await cursor.read(nameLength);
+      name = decodeEntryName(nameBytes) ?? nameBytes.toString('latin1');
+      if (header.readUInt32LE(0) !== SIG_CENTRAL_HEADER) {
+        throw new ArchiveRejected('corrupt', 'its central directory record has a bad signature', name);
+      }
+      if (header.readUInt16LE(34) !== 0) throw new ArchiveRejected('corrupt', 'it lives on another volume of a spanned archive', name);
+      const extra = await cursor.read(extraLength);
+      await cursor.skip(commentLength);
+      const sizes = zip64Sizes(header, extra, name);
+      records.add(header, nameBytes, sizes);
+    }
   } catch (error) {
-    if (sourceFailure !== undefined) throw sourceFailure;
-    if (isSourceFailure(error)) throw error;
-    const detail = (error as Error).message === 'FILE_ENDED' ? 'ends early' : `cannot be read (${(error as Error).message})`;
-    throw new ArchiveRejected('corrupt', `the central directory ${detail}`, undefined, { cause: error });
+    if (error instanceof UnexpectedEndOfData) {
+      throw new ArchiveRejected('corrupt', 'the central directory ends early', name || undefined, { cause: error });
+    }
+    throw error;
+  } finally {
+    await cursor.close();
   }
-  if (sourceFailure !== undefined) throw sourceFailure;
-
-  let recordBytes = 0;
-  const entries = files.map((file): CentralEntry => {
-    const name = decodeEntryName(file.pathBuffer) ?? file.pathBuffer.toString('latin1');
-    if (file.signature !== SIG_CENTRAL_HEADER) {
-      throw new ArchiveRejected('corrupt', 'its central directory record has a bad signature', name);
-    }
-    if (file.diskNumber !== 0) throw new ArchiveRejected('corrupt', 'it lives on another volume of a spanned archive', name);
-    for (const field of ['compressedSize', 'uncompressedSize', 'offsetToLocalFileHeader'] as const) {
-      if (!Number.isSafeInteger(file[field])) throw new ArchiveRejected('corrupt', `its zip64 ${field} is missing`, name);
-    }
-    recordBytes += CENTRAL_HEADER_BYTES + file.fileNameLength + file.extraFieldLength + file.fileCommentLength;
-    return {
-      name,
-      nameBytes: file.pathBuffer,
-      versionMadeBy: file.versionMadeBy,
-      flags: file.flags,
-      method: file.compressionMethod,
-      crc32: file.crc32 >>> 0,
-      compressedSize: file.compressedSize,
-      uncompressedSize: file.uncompressedSize,
-      localHeaderOffset: file.offsetToLocalFileHeader,
-      externalAttributes: file.externalFileAttributes >>> 0,
-    };
-  });
-  if (entries.length !== end.entryCount || recordBytes !== end.directorySize) {
+  const recordBytes = cursor.position - end.directoryOffset;
+  if (recordBytes !== end.directorySize) {
     throw new ArchiveRejected(
       'corrupt',
       `the central directory holds ${recordBytes} bytes of records; the end record says ${end.directorySize}`,
     );
   }
-  return entries;
+  return records;
+}
+
+/** Sizes and offset from a central record, taking each from the zip64 extra field when its 32-bit slot says so. */
+function zip64Sizes(header: Buffer, extra: Buffer, name: string): { compressedSize: number; uncompressedSize: number; localHeaderOffset: number } {
+  let compressedSize = header.readUInt32LE(20);
+  let uncompressedSize = header.readUInt32LE(24);
+  let localHeaderOffset = header.readUInt32LE(42);
+  if (compressedSize !== UINT32_MAGIC && uncompressedSize !== UINT32_MAGIC && localHeaderOffset !== UINT32_MAGIC) {
+    return { compressedSize, uncompressedSize, localHeaderOffset };
+  }
+  let field: Buffer | undefined;
+  for (let at = 0; at + 4 <= extra.length; ) {
+    const id = extra.readUInt16LE(at);
+    const length = extra.readUInt16LE(at + 2);
+    if (id === ZIP64_EXTRA_ID) {
+      field = extra.subarray(at + 4, Math.min(extra.length, at + 4 + length));
+      break;
+    }
+    at += 4 + length;
+  }
+  // The zip64 field holds, in this order, only the values whose 32-bit slots are 0xFFFFFFFF.
+  let at = 0;
+  const next = (what: string): number => {
+    if (!field || at + 8 > field.length) throw new ArchiveRejected('corrupt', `its zip64 ${what} is missing`, name);
+    const value = field.readBigUInt64LE(at);
+    at += 8;
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArchiveRejected('corrupt', `its zip64 ${what} is out of range`, name);
+    return Number(value);
+  };
+  if (uncompressedSize === UINT32_MAGIC) uncompressedSize = next('uncompressedSize');
+  if (compressedSize === UINT32_MAGIC) compressedSize = next('compressedSize');
+  if (localHeaderOffset === UINT32_MAGIC) localHeaderOffset = next('offsetToLocalFileHeader');
+  return { compressedSize, uncompressedSize, localHeaderOffset };
 }
 
 /**
- * The archive as unzipper should see it when it has exactly 65535 entries and no zip64
- * records: the same bytes with a zip64 end record and locator (pointing to the same
- * central directory) inserted before the end record. Offsets before it are unchanged.
+ * The central directory's records, column by column: a few typed arrays and one buffer
+ * holding every name, about 50 bytes an entry plus its name and outside the JS heap.
  */
-function withZip64Records(
-  source: ArchiveByteSource,
-  archiveSize: number,
-  end: EndRecord,
-): { source: ArchiveByteSource; size: number; endOffset: number } {
-  const inserted = Buffer.alloc(ZIP64_END_BYTES + ZIP64_LOCATOR_BYTES);
-  inserted.writeUInt32LE(SIG_ZIP64_END, 0);
-  inserted.writeBigUInt64LE(BigInt(ZIP64_END_BYTES - 12), 4);
-  inserted.writeUInt16LE(45, 12);
-  inserted.writeUInt16LE(45, 14);
-  inserted.writeBigUInt64LE(BigInt(end.entryCount), 24);
-  inserted.writeBigUInt64LE(BigInt(end.entryCount), 32);
-  inserted.writeBigUInt64LE(BigInt(end.directorySize), 40);
-  inserted.writeBigUInt64LE(BigInt(end.directoryOffset), 48);
-  inserted.writeUInt32LE(SIG_ZIP64_LOCATOR, ZIP64_END_BYTES);
-  inserted.writeBigUInt64LE(BigInt(end.endOffset), ZIP64_END_BYTES + 8);
-  inserted.writeUInt32LE(1, ZIP64_END_BYTES + 16);
+export class CentralRecords {
+  count = 0;
+  private readonly versionMadeBy: Uint16Array;
+  private readonly flags: Uint16Array;
+  private readonly methods: Uint16Array;
+  private readonly crcs: Uint32Array;
+  private readonly externalAttributes: Uint32Array;
+  private readonly compressedSizes: Float64Array;
+  private readonly uncompressedSizes: Float64Array;
+  private readonly offsets: Float64Array;
+  /** Record i's name is names[nameStarts[i], nameStarts[i + 1]). */
+  private readonly nameStarts: Float64Array;
+  private names = Buffer.allocUnsafeSlow(16 * 1024);
 
-  const insertAt = end.endOffset;
-  const size = archiveSize + inserted.length;
-  async function* viewBytes(offset: number, stop: number): AsyncGenerator<Buffer> {
-    if (offset < insertAt) yield* openRange(source, offset, Math.min(stop, insertAt) - offset);
-    const insertedFrom = Math.max(offset, insertAt) - insertAt;
-    const insertedTo = Math.min(stop, insertAt + inserted.length) - insertAt;
-    if (insertedTo > insertedFrom) yield inserted.subarray(insertedFrom, insertedTo);
-    const realFrom = Math.max(offset, insertAt + inserted.length);
-    if (stop > realFrom) yield* openRange(source, realFrom - inserted.length, stop - realFrom);
+  constructor(capacity: number) {
+    this.versionMadeBy = new Uint16Array(capacity);
+    this.flags = new Uint16Array(capacity);
+    this.methods = new Uint16Array(capacity);
+    this.crcs = new Uint32Array(capacity);
+    this.externalAttributes = new Uint32Array(capacity);
+    this.compressedSizes = new Float64Array(capacity);
+    this.uncompressedSizes = new Float64Array(capacity);
+    this.offsets = new Float64Array(capacity);
+    this.nameStarts = new Float64Array(capacity + 1);
   }
-  const view: ArchiveByteSource = {
-    size: () => Promise.resolve(size),
-    stream: (offset, length) => Readable.from(viewBytes(offset, length === undefined ? size : Math.min(size, offset + length))),
-  };
-  return { source: view, size, endOffset: insertAt + inserted.length };
+
+  add(header: Buffer, nameBytes: Buffer, sizes: { compressedSize: number; uncompressedSize: number; localHeaderOffset: number }): void {
+    const i = this.count;
+    this.versionMadeBy[i] = header.readUInt16LE(4);
+    this.flags[i] = header.readUInt16LE(8);
+    this.methods[i] = header.readUInt16LE(10);
+    this.crcs[i] = header.readUInt32LE(16);
+    this.externalAttributes[i] = header.readUInt32LE(38);
+    this.compressedSizes[i] = sizes.compressedSize;
+    this.uncompressedSizes[i] = sizes.uncompressedSize;
+    this.offsets[i] = sizes.localHeaderOffset;
+    const start = this.nameStarts[i]!;
+    const end = start + nameBytes.length;
+    if (end > this.names.length) {
+      const names = Buffer.allocUnsafeSlow(Math.max(end, this.names.length * 2));
+      this.names.copy(names, 0, 0, start);
+      this.names = names;
+    }
+    nameBytes.copy(this.names, start);
+    this.nameStarts[i + 1] = end;
+    this.count++;
+  }
+
+  localHeaderOffset(i: number): number {
+    return this.offsets[i]!;
+  }
+
+  /** Record i as an object (made on each call: hold it only while working on the entry). */
+  entry(i: number): CentralEntry {
+    if (i < 0 || i >= this.count) throw new RangeError(`no central record ${i}`);
+    const nameBytes = this.names.subarray(this.nameStarts[i]!, this.nameStarts[i + 1]!);
+    return {
+      name: decodeEntryName(nameBytes) ?? nameBytes.toString('latin1'),
+      nameBytes,
+      versionMadeBy: this.versionMadeBy[i]!,
+      flags: this.flags[i]!,
+      method: this.methods[i]!,
+      crc32: this.crcs[i]!,
+      compressedSize: this.compressedSizes[i]!,
+      uncompressedSize: this.uncompressedSizes[i]!,
+      localHeaderOffset: this.offsets[i]!,
+      externalAttributes: this.externalAttributes[i]!,
+    };
+  }
 }

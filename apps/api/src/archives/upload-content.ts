@@ -28,7 +28,7 @@ export async function detectUploadContent(store: ObjectStore, key: string): Prom
   let names: string[];
   try {
     const directory = await readCentralDirectory(s3Source({ s3: store.s3, bucket: store.bucket, key }), { maxEntries: DEFAULT_ARCHIVE_LIMITS.maxEntries });
-    names = directory.entries.map((entry) => entry.name);
+    names = Array.from({ length: directory.records.count }, (_, i) => directory.records.entry(i).name);
   } catch (err) {
     if (isArchiveRejected(err)) return 'archive';
     throw err;

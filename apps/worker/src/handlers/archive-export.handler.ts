@@ -111,10 +111,11 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
           if (pki.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'alias', uuid: pki.uuid }, required: false });
         }
         for (const ref of requiredReferences('apiProxy', proxy.doc)) {
-          neededPolicies.push(ref);
+          // A whole-project export takes every policy anyway: nothing to collect per proxy.
+          if (!wholeProject) neededPolicies.push(ref);
           if (ref.uuid) writer.addDependency({ from: { type: 'apiProxy', uuid: proxy.uuid }, to: { type: 'policy', uuid: ref.uuid }, required: true });
         }
-        exportedProxies.set(proxy.uuid, proxy.name);
+        if (!wholeProject) exportedProxies.set(proxy.uuid, proxy.name);
         counts.apiProxy++;
         await context.progress('exporting proxies', counts.apiProxy, total);
         // An operator setting for watching (and drilling) long exports; 0 in production.
@@ -148,7 +149,7 @@ export class ArchiveExportHandler implements JobHandler<JobKind.ArchiveExport> {
     for (const policy of policies) {
       await writer.addJson('policy', { uuid: policy.uuid, name: policy.name }, policy.doc);
       for (const ref of requiredReferences('policy', policy.doc)) {
-        neededAliases.push(ref);
+        if (!wholeProject) neededAliases.push(ref);
         if (ref.uuid) writer.addDependency({ from: { type: 'policy', uuid: policy.uuid }, to: { type: 'alias', uuid: ref.uuid }, required: true });
       }
       counts.policy++;

@@ -40,12 +40,15 @@ const MODELS: Record<AssetType, ClassConstructor<object>> = {
   application: ApplicationModel,
 };
 
+const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as IncomingAsset['requires'];
+
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
 
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
   reader: ArchiveReader;
+  /** Emptied once the writes start (see apply): the plan carries what is needed after that. */
   incoming: IncomingAsset[];
   resourcesByDir: Map<string, ManifestEntry[]>;
   sealer?: SecretSealer;
@@ -155,17 +158,28 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async readArchive(context: JobContext<JobKind.ArchiveImport>): Promise<ReadArchive> {
     const { payload } = context;
     const reader = await ArchiveReader.open({ s3: this.store.s3, bucket: this.store.bucket, key: payload.objectKey }, { limits: this.config.archive.limits });
-    const listed = reader.entries();
-    const assetEntries = listed.filter((e) => (ASSET_TYPES as readonly string[]).includes(e.type) && !e.aliasOf);
+    // The reader keeps the manifest's list compact; take what the import needs from one
+    // pass over it and let the objects go (a 100,000-entry list is tens of MB of them).
+    const listedCount = reader.entryCount;
+    let assetEntryCount = 0;
+    const resourcesByDir = new Map<string, ManifestEntry[]>();
+    for (const entry of reader.entries()) {
+      if ((ASSET_TYPES as readonly string[]).includes(entry.type) && !entry.aliasOf) assetEntryCount++;
+      if (entry.type !== 'resource') continue;
+      const dir = entry.path.split('/')[1];
+      const inDir = resourcesByDir.get(dir);
+      if (inDir) inDir.push(entry);
+      else resourcesByDir.set(dir, [entry]);
+    }
     const incoming: IncomingAsset[] = [];
     const adminNames = new Set<string>();
     const withoutRouting = new Map<string, string>();
     let verified = 0;
-    await context.progress('verifying archive', 0, listed.length);
+    await context.progress('verifying archive', 0, listedCount);
     await reader.verifyAll({
       onJson: async (entry, value) => {
         verified++;
-        await context.progress('verifying archive', verified, listed.length);
+        await context.progress('verifying archive', verified, listedCount);
         if (!(ASSET_TYPES as readonly string[]).includes(entry.type) || entry.aliasOf) return;
         const type = entry.type as AssetType;
         const doc = value as Record<string, unknown>;
@@ -183,24 +197,20 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
         if (type === 'apiProxy' && !invalid) for (const admin of adminsOf(doc)) adminNames.add(admin);
+        // Held until the import ends: one shared empty list rather than one per asset.
+        const requires = invalid ? [] : requiredReferences(type, doc);
         incoming.push({
           type,
           uuid: String(doc?.uuid ?? entry.uuid ?? ''),
           name: String(doc?.name ?? entry.name ?? ''),
           path: entry.path,
           basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
-          requires: invalid ? [] : requiredReferences(type, doc),
+          requires: requires.length === 0 ? NO_REFERENCES : requires,
           invalid,
         });
       },
     });
-    if (incoming.length !== assetEntries.length) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
-
-    const resourcesByDir = new Map<string, ManifestEntry[]>();
-    for (const entry of listed.filter((e) => e.type === 'resource')) {
-      const dir = entry.path.split('/')[1];
-      resourcesByDir.set(dir, [...(resourcesByDir.get(dir) ?? []), entry]);
-    }
+    if (incoming.length !== assetEntryCount) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
 
     const secretWarnings: string[] = [];
     let sealer: SecretSealer | undefined;
@@ -246,7 +256,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
     const toApply = plan.items.filter((i) => i.action === 'create' || i.action === 'overwrite' || i.action === 'rename');
     const itemByPath = new Map(toApply.map((i) => [i.path, i]));
-    const incomingByPath = new Map(archive.incoming.map((a) => [a.path, a]));
+    // Only assets with secrets need their archive identity again (the AAD of their sealed
+    // fields); the plan holds everything else the writes and the report need, so the
+    // per-asset identities (100,000 of them in a big import) can go now.
+    const secretSources = new Map(archive.incoming.filter((a) => TYPES_WITH_SECRETS.includes(a.type)).map((a) => [a.path, a]));
+    archive.incoming.length = 0;
     let done = 0;
     let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[] } | undefined;
     const flush = async (): Promise<void> => {
@@ -263,8 +277,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       onJson: async (entry, value) => {
         const item = itemByPath.get(entry.path);
         if (!item) return;
-        const source = incomingByPath.get(item.path) as IncomingAsset;
-        const doc = await this.prepare(item, source, value as Record<string, unknown>, archive, plan, context.payload);
+        const doc = await this.prepare(item, secretSources.get(item.path), value as Record<string, unknown>, archive, plan, context.payload);
         if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
         if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
         if (item.action === 'overwrite') {
@@ -298,7 +311,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
-  private async prepare(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
+  private async prepare(item: PlanItem, source: IncomingAsset | undefined, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
     let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
     doc.uuid = item.uuid;
     doc.name = item.newName ?? item.name;
@@ -311,7 +324,10 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       item.warnings.push(...overridden.warnings);
       doc.resources = await this.restoreResources(doc, item, archive);
     }
-    if (TYPES_WITH_SECRETS.includes(item.type)) doc.secrets = this.openSecrets(item, source, raw, archive);
+    if (TYPES_WITH_SECRETS.includes(item.type)) {
+      if (!source) throw new Error(`no archive identity kept for ${item.type} ${item.path}`);
+      doc.secrets = this.openSecrets(item, source, raw, archive);
+    }
     return doc as Record<string, unknown> & { uuid: string; name: string };
   }
 
