@@ -12,63 +12,16 @@
 // VmHWM and, through bench/memory-probe.mjs, the peaks of its JS heap and external memory.
 // BENCH_LABEL names the results file (bench/results/export-import-<date>-<label>.json).
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { startCephRgw } from '../test/support/ceph-rgw.ts';
-import { generateToken } from '#core';
+import { call, log, seedProxies, sql, startBackends } from './bench-kit.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
-const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-
-function log(...args) {
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
-}
-
-async function sql(url, text, params) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
-
-function proxyDefinition(i) {
-  const step = (n) => ({ name: `policy-${n}`, type: 'HEADER', config: { header: `x-bench-${n}`, value: `value-${i}-${n}` } });
-  return {
-    endpoints: [
-      { method: 'GET', path: '/items', operation: 'list' },
-      { method: 'POST', path: '/items', operation: 'create' },
-    ],
-    policies: { request: Array.from({ length: 14 }, (_, n) => step(n)), response: Array.from({ length: 6 }, (_, n) => step(14 + n)) },
-    routing: { algorithm: 'ROUND_ROBIN', addressList: [{ address: `http://10.0.${i % 250}.${i % 200}:8080` }] },
-    cors: { enabled: false },
-    maintenanceMode: false,
-  };
-}
-
-async function seed(dbUrl, projectId, count) {
-  const client = new pg.Client({ connectionString: dbUrl });
-  await client.connect();
-  for (let start = 0; start < count; start += 1000) {
-    const rows = [];
-    const params = [];
-    for (let i = start; i < Math.min(count, start + 1000); i++) {
-      params.push(projectId, randomUUID(), `proxy-${String(i).padStart(6, '0')}`, `/proxy-${i}`, JSON.stringify(proxyDefinition(i)));
-      const b = params.length - 5;
-      rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, 'REST', $${b + 4}, 'v1', 1, $${b + 5}::jsonb)`);
-    }
-    await client.query(`insert into api_proxies (project_id, uuid, name, type, base_path, version, revision, definition) values ${rows.join(',')}`, params);
-  }
-  await client.end();
-}
 
 const PROBE = join(ROOT, 'bench/memory-probe.mjs');
 const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? '';
@@ -130,12 +83,6 @@ async function stop(proc) {
   clearTimeout(timer);
 }
 
-async function call(url, token, method, path, body) {
-  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined, redirect: 'manual' });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
-}
-
 /**
  * Waits for a job; with a worker, also notes the worker's highest current RSS (VmRSS) seen
  * in each phase the job reports (polled every 250 ms), to tell where the peak is reached.
@@ -164,23 +111,9 @@ function vmRssMb(pid) {
 
 async function main() {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  const rgw = await startCephRgw({ memstoreBytes: 6 * 1024 ** 3 });
-  const database = `apiferry_bench_${runId}`;
-  await sql(adminUrl, `create database ${database}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${database}`;
-  const token = generateToken();
-  const env = {
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `apiferry-bench-${runId}`,
-    APIFERRY_BOOTSTRAP_TOKEN: token,
-    S3_ENDPOINT: rgw.endpoint,
-    S3_ACCESS_KEY_ID: rgw.accessKeyId,
-    S3_SECRET_ACCESS_KEY: rgw.secretAccessKey,
-    S3_BUCKET: `bench-${runId}`,
-    DATA_DIR: join(ROOT, '.data/bench'),
-  };
+  const backends = await startBackends({ memstoreBytes: 6 * 1024 ** 3 });
+  const { env, token } = backends;
+  const dbUrl = new URL(env.DATABASE_URL);
   const results = [];
   const api = await startProcess('api', env);
   try {
@@ -189,7 +122,7 @@ async function main() {
       await call(api.url, token, 'POST', '/v1/projects', { name: source });
       const { rows } = await sql(dbUrl.toString(), 'select id from projects where name = $1', [source]);
       log(`seeding ${size} proxies`);
-      await seed(dbUrl.toString(), rows[0].id, size);
+      await seedProxies(dbUrl.toString(), rows[0].id, size);
       const runs = [];
       for (let run = 1; run <= runsPerSize; run++) {
         const target = `bench-dst-${size}-${run}-${runId}`;
@@ -244,8 +177,7 @@ async function main() {
     throw error;
   } finally {
     await stop(api);
-    await rgw.stop();
-    await sql(adminUrl, `drop database if exists ${database} with (force)`);
+    await backends.stop();
   }
   const report = {
     benchmark: 'export-import',

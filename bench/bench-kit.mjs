@@ -1,0 +1,147 @@
+// Shared pieces of the benchmarks that run the service: a throw-away database, a Ceph RGW,
+// the built API and worker as child processes, and small HTTP helpers.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCephRgw } from '../test/support/ceph-rgw.ts';
+import { generateToken } from '#core';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export function log(...args) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+}
+
+export async function sql(url, text, params) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database, an S3 server and the environment the service needs for them. */
+export async function startBackends({ memstoreBytes = 2 * 1024 ** 3 } = {}) {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const rgw = await startCephRgw({ memstoreBytes });
+  const database = `apiferry_bench_${runId}`;
+  await sql(adminUrl, `create database ${database}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${database}`;
+  const token = generateToken();
+  const env = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `apiferry-bench-${runId}`,
+    APIFERRY_BOOTSTRAP_TOKEN: token,
+    S3_ENDPOINT: rgw.endpoint,
+    S3_ACCESS_KEY_ID: rgw.accessKeyId,
+    S3_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+    S3_BUCKET: `bench-${runId}`,
+    DATA_DIR: join(ROOT, '.data/bench'),
+  };
+  return {
+    env,
+    token,
+    runId,
+    async stop() {
+      await rgw.stop();
+      await sql(adminUrl, `drop database if exists ${database} with (force)`);
+    },
+  };
+}
+
+/** Starts the built API or worker and resolves once it is ready. */
+export function startProcess(kind, env) {
+  const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 60_000);
+    const onData = (chunk) => {
+      out = (out + chunk).slice(-20000);
+      const url = /"url":"(http:[^"]+)"/.exec(out)?.[1];
+      if ((kind === 'api' && url) || (kind === 'worker' && out.includes('worker listening'))) {
+        clearTimeout(timer);
+        resolve({ child, url, peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024 });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${kind} exited ${code}: ${out}`)));
+  });
+}
+
+export async function stop(proc) {
+  if (proc.child.exitCode !== null) return;
+  proc.child.kill('SIGTERM');
+  await new Promise((r) => proc.child.once('exit', r));
+}
+
+export async function call(url, token, method, path, body) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    redirect: 'manual',
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function machine() {
+  return { hostname: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3) };
+}
+
+/** Writes bench/results/<name>-<date>.json and returns its path. */
+export function writeReport(name, report) {
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, `bench/results/${name}-${report.date.slice(0, 10)}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+/** A proxy definition with 20 inline policies, as the export/import benchmark uses. */
+export function benchProxyDefinition(i) {
+  const step = (n) => ({ name: `policy-${n}`, type: 'HEADER', config: { header: `x-bench-${n}`, value: `value-${i}-${n}` } });
+  return {
+    endpoints: [
+      { method: 'GET', path: '/items', operation: 'list' },
+      { method: 'POST', path: '/items', operation: 'create' },
+    ],
+    policies: { request: Array.from({ length: 14 }, (_, n) => step(n)), response: Array.from({ length: 6 }, (_, n) => step(14 + n)) },
+    routing: { algorithm: 'ROUND_ROBIN', addressList: [{ address: `http://10.0.${i % 250}.${i % 200}:8080` }] },
+    cors: { enabled: false },
+    maintenanceMode: false,
+  };
+}
+
+/** Inserts `count` proxies into a project straight through SQL (seeding is not what is measured). */
+export async function seedProxies(dbUrl, projectId, count) {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    for (let start = 0; start < count; start += 1000) {
+      const rows = [];
+      const params = [];
+      for (let i = start; i < Math.min(count, start + 1000); i++) {
+        params.push(projectId, randomUUID(), `proxy-${String(i).padStart(6, '0')}`, `/proxy-${i}`, JSON.stringify(benchProxyDefinition(i)));
+        const b = params.length - 5;
+        rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, 'REST', $${b + 4}, 'v1', 1, $${b + 5}::jsonb)`);
+      }
+      await client.query(`insert into api_proxies (project_id, uuid, name, type, base_path, version, revision, definition) values ${rows.join(',')}`, params);
+    }
+  } finally {
+    await client.end();
+  }
+}
