@@ -2,12 +2,12 @@
 // idle and then while a large export runs: the time from creating a small job (with a
 // per-job webhook) to its webhook arriving, and the latency of GET /v1/jobs/{id}.
 //
-//   npm run build && node bench/fairness.mjs                # a 20,000-proxy export as the load
-//   BENCH_FAIRNESS_PROXIES=50000 node bench/fairness.mjs
+//   npm run build && node bench/fairness.mjs                # a 100,000-proxy export as the load
+//   BENCH_FAIRNESS_PROXIES=200000 node bench/fairness.mjs
 import { createServer } from 'node:http';
 import { call, log, machine, percentile, seedProxies, sql, startBackends, startProcess, stop, writeReport } from './bench-kit.mjs';
 
-const PROXIES = Number(process.env.BENCH_FAIRNESS_PROXIES ?? 20_000);
+const PROXIES = Number(process.env.BENCH_FAIRNESS_PROXIES ?? 100_000);
 const PROBES = Number(process.env.BENCH_FAIRNESS_PROBES ?? 20);
 
 function summary(values) {
