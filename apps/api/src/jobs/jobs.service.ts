@@ -41,6 +41,10 @@ export interface CreatedJob {
 }
 
 
+/** How a synchronous (vendor-face) request polls its job's record: 10 ms, growing to 150 ms. */
+const WAIT_POLL_FIRST_MS = 10;
+const WAIT_POLL_MAX_MS = 150;
+
 @Injectable()
 export class JobsService {
   constructor(
@@ -163,11 +167,13 @@ export class JobsService {
   /** Polls the job record until the job is terminal or the deadline passes; returns what it saw last. */
   async waitForTerminal(id: string, timeoutMs: number): Promise<JobView> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // Short jobs (a single-proxy export) end within tens of milliseconds: poll often at
+    // first, then back off to a gentle rate for the long ones.
+    for (let delayMs = WAIT_POLL_FIRST_MS; ; delayMs = Math.min(delayMs * 1.5, WAIT_POLL_MAX_MS)) {
       const row = await this.jobs.find(id);
       if (!row) throw new NotFoundError(`Job ${id} does not exist.`);
       if (isTerminal(row.state) || Date.now() >= deadline) return toJobView(row);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, Math.max(deadline - Date.now(), 0))));
     }
   }
 
