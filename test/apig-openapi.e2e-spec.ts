@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildRawZip } from '#archive';
 import { parse as parseYaml } from 'yaml';
+import { startAcceptingGateway, type AcceptingGateway } from './support/backends.js';
 import { createProject, createProxy, createToken, uniqueName } from './support/factory.js';
 import { ApiClient } from './support/http.js';
 import { finishedJob } from './support/jobs.js';
@@ -112,7 +111,7 @@ webhooks:
 describe('APIG face: OpenAPI export and import', () => {
   let api: RunningProcess;
   let worker: RunningProcess;
-  let gateway: Server;
+  let gateway: AcceptingGateway;
   let gatewayUrl: string;
   let admin: ApiClient;
   let group: string;
@@ -120,17 +119,9 @@ describe('APIG face: OpenAPI export and import', () => {
   const prefix = `${testEnv().queuePrefix}-${uniqueName('apig')}`;
 
   beforeAll(async () => {
-    // A gateway admin API that accepts every deployment, so the test can deploy to an environment.
-    gateway = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.statusCode = req.method === 'DELETE' ? 200 : 201;
-        res.setHeader('content-type', 'application/json');
-        res.end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((done) => gateway.listen(0, '127.0.0.1', done));
-    gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    // A gateway admin API that accepts every deployment, so a proxy can be deployed to an environment.
+    gateway = await startAcceptingGateway();
+    gatewayUrl = gateway.url;
     [api, worker] = await Promise.all([startProcess('api', { QUEUE_PREFIX: prefix }), startProcess('worker', { QUEUE_PREFIX: prefix })]);
     admin = new ApiClient(api.url, testEnv().adminToken);
     group = await createProject(admin);
@@ -149,7 +140,7 @@ describe('APIG face: OpenAPI export and import', () => {
     await createProxy(admin, group, { name: 'billing', basePath: '/billing' });
   });
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop(), new Promise((done) => gateway?.close(done))]);
+    await Promise.all([api?.stop(), worker?.stop(), gateway?.stop()]);
   });
 
   for (const oasVersion of ['2.0', '3.0'] as const) {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startAcceptingGateway } from './support/backends.js';
 import { assetDocuments, craftArchive, openArchive } from './support/archives.js';
 import { createProject, createProxy, createToken, proxyBody, uniqueName } from './support/factory.js';
 import { ApiClient } from './support/http.js';
@@ -22,23 +21,6 @@ interface Seeded {
   unusedPolicy: any;
   unusedAlias: any;
   app: any;
-}
-
-/** A gateway admin API that accepts every deployment (the http driver's target). */
-async function acceptingGateway(): Promise<{ url: string; puts: string[]; stop(): Promise<void> }> {
-  const puts: string[] = [];
-  const server: Server = createServer((req, res) => {
-    if (req.method === 'PUT') puts.push(req.url ?? '');
-    req.resume();
-    req.on('end', () => {
-      res.statusCode = 200;
-      res.setHeader('content-type', 'application/json');
-      res.end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, puts, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('asset archive face (webMethods-shaped export and import)', () => {
@@ -269,7 +251,7 @@ describe('asset archive face (webMethods-shaped export and import)', () => {
     });
 
     it('preserveAssetState=true deploys each API where the archive says it ran; false leaves it undeployed', async () => {
-      const gateway = await acceptingGateway();
+      const gateway = await startAcceptingGateway();
       try {
         const source = await createProject(admin);
         const environment = uniqueName('edge');

@@ -11,17 +11,10 @@ import { createProject, createProxy, proxyBody, uniqueName } from './support/fac
 import { ApiClient } from './support/http.js';
 import { finishedJob } from './support/jobs.js';
 import { startProcess, type RunningProcess } from './support/service.js';
+import { freePort } from './support/private-servers.js';
 import { testEnv } from './support/test-env.js';
 
 const NGINX = '/usr/sbin/nginx';
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The nginx driver against a private nginx instance on a loopback port, started and stopped by the test. */
 (existsSync(NGINX) ? describe : describe.skip)('nginx deploy driver', () => {

@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildRawZip } from '#archive';
 import { parse as parseYaml } from 'yaml';
+import { startAcceptingGateway, type AcceptingGateway } from './support/backends.js';
 import { createProject, createProxy, uniqueName } from './support/factory.js';
 import { ApiClient } from './support/http.js';
 import { downloadArtifact, finishedJob, importForm } from './support/jobs.js';
@@ -39,7 +38,7 @@ function shopDocument(title: string, paths: Record<string, unknown>): string {
 describe('native API (/v1): OpenAPI exports and imports', () => {
   let api: RunningProcess;
   let worker: RunningProcess;
-  let gateway: Server;
+  let gateway: AcceptingGateway;
   let gatewayUrl: string;
   let admin: ApiClient;
   let source: string;
@@ -47,16 +46,8 @@ describe('native API (/v1): OpenAPI exports and imports', () => {
 
   beforeAll(async () => {
     // A gateway admin API that accepts every deployment, so a proxy can be deployed to an environment.
-    gateway = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.statusCode = req.method === 'DELETE' ? 200 : 201;
-        res.setHeader('content-type', 'application/json');
-        res.end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((done) => gateway.listen(0, '127.0.0.1', done));
-    gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    gateway = await startAcceptingGateway();
+    gatewayUrl = gateway.url;
     [api, worker] = await Promise.all([startProcess('api', { QUEUE_PREFIX: prefix }), startProcess('worker', { QUEUE_PREFIX: prefix })]);
     admin = new ApiClient(api.url, testEnv().adminToken);
     source = await createProject(admin);
@@ -74,7 +65,7 @@ describe('native API (/v1): OpenAPI exports and imports', () => {
     await createProxy(admin, source, { name: 'billing', basePath: '/billing' });
   });
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop(), new Promise((done) => gateway?.close(done))]);
+    await Promise.all([api?.stop(), worker?.stop(), gateway?.stop()]);
   });
 
   async function proxiesOf(project: string): Promise<any[]> {

@@ -112,3 +112,27 @@ export function steadyLoad(url: string, concurrency: number): { stop(): Promise<
     },
   };
 }
+
+/** A gateway admin API (the http deploy driver's target) that accepts every deployment. */
+export interface AcceptingGateway {
+  url: string;
+  /** Paths of the PUTs (deployments) it took, in order. */
+  puts: string[];
+  stop(): Promise<void>;
+}
+
+export async function startAcceptingGateway(): Promise<AcceptingGateway> {
+  const puts: string[] = [];
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'PUT') puts.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => {
+      res.statusCode = req.method === 'DELETE' ? 200 : 201;
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, puts, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
