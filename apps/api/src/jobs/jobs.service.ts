@@ -18,9 +18,10 @@ import {
 } from '#core';
 import { JobQueue, type JobKind, type JobPayload } from '#jobs';
 import { LOGGER } from '#observability';
-import { generateWebhookSecret, WebhookDispatcher, WebhookTargetGuard, WebhookTargetRefused } from '#webhooks';
+import { generateWebhookSecret, WebhookDispatcher, WebhookTargetGuard } from '#webhooks';
 import { isTerminal, toJobView, type JobView } from './job-view.js';
 import { parseJobWebhook } from './job-webhook.js';
+import { checkedWebhookUrl } from '../webhooks/webhook-url.js';
 
 export interface CreateJobRequest<K extends JobKind> {
   kind: K;
@@ -180,15 +181,7 @@ export class JobsService {
   /** The `webhook` option, its form and its target checked like any endpoint's (400 before anything is written). */
   private async checkedJobWebhook(raw: unknown): Promise<{ url: string; events: string[] } | undefined> {
     const webhook = parseJobWebhook(raw);
-    if (!webhook) return undefined;
-    try {
-      return { ...webhook, url: (await this.targetGuard.check(webhook.url)).url.href };
-    } catch (err) {
-      if (err instanceof WebhookTargetRefused) {
-        throw new ValidationError(`The webhook URL is refused: ${err.message}`, [{ pointer: '/webhook/url', detail: err.message }]);
-      }
-      throw err;
-    }
+    return webhook && { ...webhook, url: await checkedWebhookUrl(this.targetGuard, webhook.url, '/webhook/url') };
   }
 
   /** A job the caller may not see answers exactly like a job that does not exist. */

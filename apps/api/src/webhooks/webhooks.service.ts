@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebhookRepository, type ProjectRow, type WebhookEndpointRow } from '#catalog';
-import { ConflictError, NotFoundError, Permission, SecretBox, ValidationError, type Principal, isUuid } from '#core';
+import { ConflictError, NotFoundError, Permission, SecretBox, type Principal, isUuid } from '#core';
 import { LOGGER } from '#observability';
-import { generateWebhookSecret, WebhookDeliveryQueue, WebhookTargetGuard, WebhookTargetRefused } from '#webhooks';
+import { generateWebhookSecret, WebhookDeliveryQueue, WebhookTargetGuard } from '#webhooks';
 import { ProjectAccess } from '../common/project-access.service.js';
 import type { CreateWebhookDto, DeliveryListQueryDto, UpdateWebhookDto } from './webhook.dto.js';
 import { toDeliveryView, toEndpointView } from './webhook-view.js';
+import { checkedWebhookUrl } from './webhook-url.js';
 
 /** Every event fans out to each endpoint; a bound keeps one project from flooding the queue. */
 export const MAX_ENDPOINTS_PER_PROJECT = 20;
@@ -30,7 +31,7 @@ export class WebhooksService {
 
   async create(caller: Principal, projectName: string, dto: CreateWebhookDto) {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
-    const url = await this.checkedUrl(dto.url);
+    const url = await checkedWebhookUrl(this.guard, dto.url, '/url');
     if ((await this.webhooks.countEndpoints(project.id)) >= MAX_ENDPOINTS_PER_PROJECT) {
       throw new ConflictError(`Project "${project.name}" has ${MAX_ENDPOINTS_PER_PROJECT} webhook endpoints already; delete one first.`);
     }
@@ -59,7 +60,7 @@ export class WebhooksService {
   async update(caller: Principal, projectName: string, id: string, dto: UpdateWebhookDto) {
     const project = await this.access.require(caller, projectName, Permission.ProjectAdmin);
     await this.endpoint(project, id);
-    const url = dto.url === undefined ? undefined : await this.checkedUrl(dto.url);
+    const url = dto.url === undefined ? undefined : await checkedWebhookUrl(this.guard, dto.url, '/url');
     const row = await this.webhooks.updateEndpoint(project.id, id, {
       url,
       events: dto.events,
@@ -114,16 +115,6 @@ export class WebhooksService {
     const row = isUuid(id) ? await this.webhooks.findEndpoint(project.id, id) : undefined;
     if (!row) throw notFound(id, project);
     return row;
-  }
-
-  /** The URL as it will be called, after the same target check every delivery makes. */
-  private async checkedUrl(raw: string): Promise<string> {
-    try {
-      return (await this.guard.check(raw)).url.href;
-    } catch (err) {
-      if (err instanceof WebhookTargetRefused) throw new ValidationError(`The webhook URL is refused: ${err.message}`, [{ pointer: '/url', detail: err.message }]);
-      throw err;
-    }
   }
 }
 
