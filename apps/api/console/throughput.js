@@ -7,6 +7,9 @@ import { h, svg } from './dom.js';
  * rate. Snapshots arrive at most every few hundred milliseconds, so this is a rate per
  * snapshot interval, not per asset.
  */
+/** The shortest span a rate is measured over. */
+const MIN_INTERVAL_MS = 200;
+
 export class ThroughputSamples {
   constructor() {
     this.samples = [];
@@ -18,8 +21,12 @@ export class ThroughputSamples {
     const at = Date.parse(progress.updatedAt ?? '') || Date.now();
     const previous = this.previous;
     if (previous && previous.at === at && previous.done === progress.done && previous.phase === progress.phase) return false;
+    const samePhase = previous && previous.phase === progress.phase;
+    // Snapshots a few milliseconds apart (the last one of a phase is written at once) would
+    // divide a burst by almost nothing: measure from the earlier snapshot at the next one.
+    if (samePhase && at - previous.at < MIN_INTERVAL_MS) return false;
     let rate;
-    if (previous && previous.phase === progress.phase && at > previous.at) rate = Math.max(0, (progress.done - previous.done) / ((at - previous.at) / 1000));
+    if (samePhase) rate = Math.max(0, (progress.done - previous.done) / ((at - previous.at) / 1000));
     else if (typeof progress.rate === 'number') rate = progress.rate;
     this.previous = { at, done: progress.done, phase: progress.phase };
     // A phase that just began and reports no rate yet has nothing to plot (not a zero).

@@ -25,6 +25,14 @@ describe('ThroughputSamples (the console chart data)', () => {
     ]);
   });
 
+  it('measures a rate over at least 200 ms: a snapshot right after another waits for the next', () => {
+    const samples = new ThroughputSamples();
+    samples.add({ phase: 'exporting proxies', done: 100, total: 400, rate: 100, updatedAt: at(0) });
+    samples.add({ phase: 'exporting proxies', done: 220, total: 400, rate: 110, updatedAt: at(2) });
+    samples.add({ phase: 'exporting proxies', done: 300, total: 400, rate: 150, updatedAt: at(1000) });
+    expect(samples.samples.map((s: { rate: number }) => s.rate)).toEqual([100, 200]);
+  });
+
   it('ignores the same snapshot heard twice (a resumed stream) and a missing progress', () => {
     const samples = new ThroughputSamples();
     const snapshot = { phase: 'p', done: 5, total: 10, rate: 5, updatedAt: at(0) };
