@@ -11,6 +11,7 @@ import { EnvironmentRepository } from './repositories/environment.repository.js'
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
 import { InventoryRepository } from './repositories/inventory.repository.js';
 import { JobRepository } from './repositories/job.repository.js';
+import { JobReportRepository } from './repositories/job-report.repository.js';
 import { ProjectRepository } from './repositories/project.repository.js';
 import { TokenRepository } from './repositories/token.repository.js';
 import { WebhookRepository } from './repositories/webhook.repository.js';
@@ -24,6 +25,7 @@ const repositories = [
   EnvironmentRepository,
   TokenRepository,
   JobRepository,
+  JobReportRepository,
   IdempotencyRepository,
   InventoryRepository,
   AssetRepository,

@@ -13,6 +13,8 @@ export { TokenRepository } from './repositories/token.repository.js';
 export type { TokenRow, TokenGrant, TokenWithGrants } from './repositories/token.repository.js';
 export { JobRepository, TERMINAL_STATES } from './repositories/job.repository.js';
 export type { JobRow, JobState, NewJob, JobFilter } from './repositories/job.repository.js';
+export { JobReportRepository } from './repositories/job-report.repository.js';
+export type { ReportItem } from './repositories/job-report.repository.js';
 export { IdempotencyRepository } from './repositories/idempotency.repository.js';
 export type { IdempotencyKeyRow } from './repositories/idempotency.repository.js';
 export { InventoryRepository } from './repositories/inventory.repository.js';

@@ -100,6 +100,17 @@ export interface JobTable {
   expires_at: NullableTimestamp;
 }
 
+/** One asset's line of an import report (see migration 0006). */
+export interface JobReportItemTable {
+  job_id: string;
+  seq: number;
+  type: string;
+  uuid: string;
+  action: string;
+  item: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
 export interface IdempotencyKeyTable {
   token_id: string;
   key: string;
@@ -194,6 +205,7 @@ export interface Database {
   environments: EnvironmentTable;
   deployments: DeploymentTable;
   jobs: JobTable;
+  job_report_items: JobReportItemTable;
   idempotency_keys: IdempotencyKeyTable;
   tokens: TokenTable;
   token_grants: TokenGrantTable;

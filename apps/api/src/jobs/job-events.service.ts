@@ -1,11 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { JobRepository, type JobRow } from '#catalog';
+import { JobReportRepository, JobRepository, type JobRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { NotFoundError, type Principal } from '#core';
 import { LOGGER } from '#observability';
 import { JobEventSequence, type JobEvent } from './job-event-sequence.js';
 import { JobsService } from './jobs.service.js';
+import { withReportItems } from './job-report-items.js';
 
 /** Where one stream's events go: the HTTP response of GET /v1/jobs/{id}/events. */
 export interface JobEventSink {
@@ -33,6 +34,7 @@ export class JobEventsService implements BeforeApplicationShutdown {
   constructor(
     @Inject(JobsService) private readonly jobsService: JobsService,
     @Inject(JobRepository) private readonly jobs: JobRepository,
+    @Inject(JobReportRepository) private readonly reportLines: JobReportRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -66,7 +68,7 @@ export class JobEventsService implements BeforeApplicationShutdown {
     let followers = this.followersByJob.get(jobId);
     if (!followers) this.followersByJob.set(jobId, (followers = new Set()));
     followers.add(follower);
-    this.deliver(jobId, follower, first);
+    void this.deliver(jobId, follower, first);
     this.schedule();
     return () => this.unfollow(jobId, follower);
   }
@@ -77,9 +79,11 @@ export class JobEventsService implements BeforeApplicationShutdown {
     if (followers?.size === 0) this.followersByJob.delete(jobId);
   }
 
-  private deliver(jobId: string, follower: Follower, row: JobRow | undefined): void {
+  private async deliver(jobId: string, follower: Follower, row: JobRow | undefined): Promise<void> {
     try {
       const event = row && follower.sequence.next(row);
+      // The terminal event carries the job as GET /v1/jobs/{id} shows it, report lines included.
+      if (event && event.event !== 'progress') event.data = await withReportItems(event.data, this.reportLines);
       if (event) follower.sink.send(event);
     } catch (err) {
       this.log.debug({ err, jobId }, 'job event not delivered');
@@ -103,7 +107,7 @@ export class JobEventsService implements BeforeApplicationShutdown {
       const rows = new Map((await this.jobs.findByIds(watched.map((w) => w.jobId))).map((row) => [row.id, row]));
       for (const { jobId, followers } of watched) {
         for (const follower of followers) {
-          if (this.followersByJob.get(jobId)?.has(follower)) this.deliver(jobId, follower, rows.get(jobId));
+          if (this.followersByJob.get(jobId)?.has(follower)) await this.deliver(jobId, follower, rows.get(jobId));
         }
       }
     } catch (err) {

@@ -15,7 +15,8 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   expiresAt: string | null;
-  links: { self: string; cancel: string };
+  /** reportItems: an import's per-asset report, paged (GET /v1/jobs/{id}/report-items). */
+  links: { self: string; cancel: string; reportItems?: string };
   /** The webhook given with this job, if any (its secret only in the answer that created it). */
   webhook?: { id: string; url: string; events: string[]; enabled: boolean; secret?: string; links: { deliveries: string } };
 }

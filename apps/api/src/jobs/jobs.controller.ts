@@ -6,6 +6,7 @@ import { pageLimit } from '../common/pagination.dto.js';
 import { CurrentPrincipal } from '../common/principal.decorator.js';
 import { isTerminal, type JobView } from './job-view.js';
 import { JobListQueryDto } from './job-list-query.dto.js';
+import { ReportItemsQueryDto } from './report-items-query.dto.js';
 import { JobsService } from './jobs.service.js';
 import { ArchivesService } from '../archives/archives.service.js';
 
@@ -38,6 +39,12 @@ export class JobsController {
   @Get(':id')
   async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withRetryAfter(reply, await this.service.get(caller, id));
+  }
+
+  /** An import's per-asset report in plan order, a page at a time (the job shows only its first lines). */
+  @Get(':id/report-items')
+  reportItems(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Query() query: ReportItemsQueryDto) {
+    return this.service.reportItems(caller, id, { limit: query.limit ?? 500, cursor: query.cursor, actions: query.action });
   }
 
   /** Redirects to a presigned, expiring link to a finished export's archive. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CATALOG_DB, IdempotencyRepository, JobRepository, ProjectRepository, WebhookRepository, type CatalogDb, type JobRow, type WebhookEndpointRow } from '#catalog';
+import { CATALOG_DB, IdempotencyRepository, JobReportRepository, JobRepository, ProjectRepository, WebhookRepository, type CatalogDb, type JobRow, type WebhookEndpointRow } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   canSeeProject,
@@ -21,6 +21,7 @@ import { LOGGER } from '#observability';
 import { generateWebhookSecret, WebhookDispatcher, WebhookTargetGuard } from '#webhooks';
 import { isTerminal, toJobView, type JobView } from './job-view.js';
 import { parseJobWebhook } from './job-webhook.js';
+import { withReportItems } from './job-report-items.js';
 import { checkedWebhookUrl } from '../webhooks/webhook-url.js';
 
 export interface CreateJobRequest<K extends JobKind> {
@@ -58,6 +59,7 @@ export class JobsService {
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
     @Inject(WebhookRepository) private readonly endpoints: WebhookRepository,
+    @Inject(JobReportRepository) private readonly reportLines: JobReportRepository,
     @Inject(WebhookTargetGuard) private readonly targetGuard: WebhookTargetGuard,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
   ) {}
@@ -125,7 +127,14 @@ export class JobsService {
 
   async get(caller: Principal, id: string): Promise<JobView> {
     const job = await this.findVisible(caller, id);
-    return withWebhook(toJobView(job), await this.endpoints.findJobEndpoint(job.id));
+    return withWebhook(await withReportItems(toJobView(job), this.reportLines), await this.endpoints.findJobEndpoint(job.id));
+  }
+
+  /** An import's per-asset report, a page at a time, in plan order; `actions` narrows it. */
+  async reportItems(caller: Principal, id: string, page: { limit: number; cursor?: string; actions?: string[] }) {
+    const job = await this.findVisible(caller, id);
+    if (job.kind !== 'archive.import') throw new NotFoundError(`Job ${id} is not an import: it has no per-asset report.`);
+    return this.reportLines.page(job.id, page);
   }
 
   async list(
@@ -156,7 +165,7 @@ export class JobsService {
     if (!hasPermission(caller, projectName, Permission.ExportImport)) {
       throw new ForbiddenError(`Canceling this job needs ${Permission.ExportImport} on project "${projectName}".`);
     }
-    if (isTerminal(job.state)) return toJobView(job);
+    if (isTerminal(job.state)) return withReportItems(toJobView(job), this.reportLines);
     await this.jobs.requestCancel(id);
     if (job.state === 'queued' && (await this.queue.removeWaiting(job.kind as JobKind, id))) {
       const expiresAt = new Date(Date.now() + this.config.jobs.retentionDays * 86_400_000);
@@ -165,7 +174,10 @@ export class JobsService {
     return toJobView((await this.jobs.find(id)) ?? job);
   }
 
-  /** Polls the job record until the job is terminal or the deadline passes; returns what it saw last. */
+  /**
+   * Polls the job record until the job is terminal or the deadline passes; returns what it
+   * saw last, with an import's whole report (the vendor faces answer every asset).
+   */
   async waitForTerminal(id: string, timeoutMs: number): Promise<JobView> {
     const deadline = Date.now() + timeoutMs;
     // Short jobs (a single-proxy export) end within tens of milliseconds: poll often at
@@ -173,7 +185,7 @@ export class JobsService {
     for (let delayMs = WAIT_POLL_FIRST_MS; ; delayMs = Math.min(delayMs * 1.5, WAIT_POLL_MAX_MS)) {
       const row = await this.jobs.find(id);
       if (!row) throw new NotFoundError(`Job ${id} does not exist.`);
-      if (isTerminal(row.state) || Date.now() >= deadline) return toJobView(row);
+      if (isTerminal(row.state) || Date.now() >= deadline) return withReportItems(toJobView(row), this.reportLines, Number.POSITIVE_INFINITY);
       await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, Math.max(deadline - Date.now(), 0))));
     }
   }

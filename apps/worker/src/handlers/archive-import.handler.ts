@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { ClassConstructor } from 'class-transformer';
 import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
-import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobRepository, TokenRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
+import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobReportRepository, JobRepository, TokenRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   AliasModel,
@@ -28,6 +28,7 @@ import {
 import { JobKind, type ImportPayload } from '#jobs';
 import { ObjectStore } from '#storage';
 import { deployedEnvironments, restoreAssetState } from '../archive/asset-state.js';
+import { reportLine, ReportLineWriter } from '../archive/import-report.js';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
 import { adminsOf, followPkiReference, keepKnownAdmins, missingPkiWarning, routingLeftOut } from '../archive/package-transforms.js';
 import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
@@ -44,6 +45,11 @@ const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as
 
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
+
+/** A blocked import's report lists its assets in the job's error, up to this many. */
+const BLOCKED_REPORT_ITEMS = 1000;
+
+const APPLIED_ACTIONS: readonly PlanItem['action'][] = ['create', 'overwrite', 'rename'];
 
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
@@ -80,6 +86,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     @Inject(JobRepository) private readonly jobs: JobRepository,
     @Inject(ProxyDeployer) private readonly deployer: ProxyDeployer,
     @Inject(TokenRepository) private readonly users: TokenRepository,
+    @Inject(JobReportRepository) private readonly reportLines: JobReportRepository,
   ) {}
 
   async run(context: JobContext<JobKind.ArchiveImport>): Promise<Record<string, unknown>> {
@@ -107,6 +114,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         .setIsolationLevel('repeatable read')
         .setAccessMode('read only')
         .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions));
+      await this.db.transaction().execute(async (trx) => {
+        const lines = await this.reportWriter(context.job.id, trx);
+        for (let seq = 0; seq < plan.items.length; seq++) await lines.add(seq, plan.items[seq]);
+        await lines.flush();
+      });
       return this.report(plan, archive, payload, true);
     }
 
@@ -122,7 +134,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
             .slice(0, 3)
             .map((i) => `${i.type} "${i.name}": ${i.error}`)
             .join('; ')}${blocking.length > 3 ? '; ...' : ''}).`,
-        ).with({ report: this.report(plan, archive, payload, false) });
+        ).with({ report: this.blockedReport(plan, archive, payload) });
       }
       await this.apply(trx, plan, archive, context);
       report = this.report(plan, archive, payload, false);
@@ -138,8 +150,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async deployImported(context: JobContext<JobKind.ArchiveImport>, report: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { payload } = context;
     context.committed();
-    const items = (report.items ?? []) as { type: string; uuid: string; action: string }[];
-    const proxyUuids = items.filter((i) => i.type === 'apiProxy' && ['create', 'overwrite', 'rename'].includes(i.action)).map((i) => i.uuid);
+    const proxyUuids = await this.reportLines.importedProxyUuids(context.job.id);
     if (payload.preserveAssetState) return restoreAssetState(this.deployer, context, report, proxyUuids);
     const environments = payload.deployTargetEnvironmentNameList;
     await context.progress('deploying', 0, environments.length);
@@ -254,45 +265,70 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
    * archive order is a valid write order.
    */
   private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
-    const toApply = plan.items.filter((i) => i.action === 'create' || i.action === 'overwrite' || i.action === 'rename');
-    const itemByPath = new Map(toApply.map((i) => [i.path, i]));
+    // The report is written as the import goes: an asset's line once its outcome is final,
+    // after which its plan item is let go (a 100,000-asset plan is tens of MB of them).
+    const lines = await this.reportWriter(context.job.id, trx);
+    const released = plan.items as (PlanItem | undefined)[];
+    const report = async (seq: number): Promise<void> => {
+      await lines.add(seq, plan.items[seq]);
+      released[seq] = undefined;
+    };
+    const seqByPath = new Map<string, number>();
+    for (let seq = 0; seq < plan.items.length; seq++) {
+      if (APPLIED_ACTIONS.includes(plan.items[seq].action)) seqByPath.set(plan.items[seq].path, seq);
+      else await report(seq);
+    }
+    const toApplyCount = seqByPath.size;
     // Only assets with secrets need their archive identity again (the AAD of their sealed
     // fields); the plan holds everything else the writes and the report need, so the
     // per-asset identities (100,000 of them in a big import) can go now.
     const secretSources = new Map(archive.incoming.filter((a) => TYPES_WITH_SECRETS.includes(a.type)).map((a) => [a.path, a]));
     archive.incoming.length = 0;
     let done = 0;
-    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[] } | undefined;
+    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[]; seqs: number[] } | undefined;
     const flush = async (): Promise<void> => {
       if (!batch) return;
       await this.assets.insertMany(batch.type, context.payload.projectId, batch.docs, trx);
+      for (const seq of batch.seqs) await report(seq);
       done += batch.docs.length;
       batch = undefined;
-      await context.progress('importing', done, toApply.length);
+      await context.progress('importing', done, toApplyCount);
       // An operator setting for watching (and drilling) long imports, per batch; 0 in production.
       await sleep(this.config.jobs.stepDelayMs, context.signal);
     };
-    await context.progress('importing', 0, toApply.length);
+    await context.progress('importing', 0, toApplyCount);
     await archive.reader.verifyAll({
       onJson: async (entry, value) => {
-        const item = itemByPath.get(entry.path);
-        if (!item) return;
+        const seq = seqByPath.get(entry.path);
+        if (seq === undefined) return;
+        seqByPath.delete(entry.path);
+        const item = plan.items[seq];
         const doc = await this.prepare(item, secretSources.get(item.path), value as Record<string, unknown>, archive, plan, context.payload);
         if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
         if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
         if (item.action === 'overwrite') {
           await flush();
           await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
-          await context.progress('importing', ++done, toApply.length);
+          await report(seq);
+          await context.progress('importing', ++done, toApplyCount);
           return;
         }
         if (batch && batch.type !== item.type) await flush();
-        batch ??= { type: item.type, docs: [] };
+        batch ??= { type: item.type, docs: [], seqs: [] };
         batch.docs.push(doc);
+        batch.seqs.push(seq);
         if (batch.docs.length >= INSERT_BATCH_SIZE) await flush();
       },
     });
     await flush();
+    await lines.flush();
+    if (lines.count !== plan.items.length) throw new Error(`the import reported ${lines.count} of ${plan.items.length} planned assets`);
+  }
+
+  /** The job's report lines, written in `trx`; lines of an earlier attempt that got as far are replaced. */
+  private async reportWriter(jobId: string, trx: CatalogDb): Promise<ReportLineWriter> {
+    await this.reportLines.clear(jobId, trx);
+    return new ReportLineWriter(this.reportLines, jobId, trx);
   }
 
   /** A PKI alias that is neither in the archive nor in the project is a warning, not a failure. */
@@ -364,6 +400,10 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     return restored;
   }
 
+  /**
+   * The import's result. Its per-asset lines are in the job's report (written as the import
+   * went); the API shows the first of them with the job and pages through the rest.
+   */
   private report(plan: ImportPlan, archive: ReadArchive, payload: ImportPayload, dryRun: boolean): Record<string, unknown> {
     return {
       dryRun,
@@ -371,23 +411,31 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       blocked: plan.blocked,
       source: archive.reader.manifest.source,
       counts: plan.counts,
-      items: plan.items.map((i) => ({
-        type: i.type,
-        uuid: i.uuid,
-        name: i.name,
-        action: i.action,
-        ...(i.newName ? { newName: i.newName } : {}),
-        ...(i.newBasePath ? { newBasePath: i.newBasePath } : {}),
-        ...(i.sourceUuid ? { sourceUuid: i.sourceUuid } : {}),
-        ...(i.dependencyFailed ? { dependencyFailed: true } : {}),
-        warnings: i.warnings,
-        ...(i.error ? { error: i.error } : {}),
-      })),
+      itemsTotal: plan.items.length,
       secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
       deployment: payload.deploy && !dryRun ? { status: 'pending', environments: payload.deployTargetEnvironmentNameList } : { status: 'not requested' },
       ...(payload.preserveAssetState ? { assetState: Object.fromEntries(archive.deployedIn) } : {}),
     };
   }
+
+  /**
+   * A blocked import rolls back, report lines included, so its report travels in the job's
+   * error: every asset when there are few, else the ones that are not plain creations
+   * (what blocked it first), up to BLOCKED_REPORT_ITEMS.
+   */
+  private blockedReport(plan: ImportPlan, archive: ReadArchive, payload: ImportPayload): Record<string, unknown> {
+    const listed = plan.items.length <= BLOCKED_REPORT_ITEMS ? plan.items : plan.items.filter((i) => i.action !== 'create').sort((a, b) => blockingFirst(a) - blockingFirst(b));
+    return {
+      ...this.report(plan, archive, payload, false),
+      items: listed.slice(0, BLOCKED_REPORT_ITEMS).map(reportLine),
+      ...(listed.length < plan.items.length || listed.length > BLOCKED_REPORT_ITEMS ? { itemsOmitted: plan.items.length - Math.min(listed.length, BLOCKED_REPORT_ITEMS) } : {}),
+    };
+  }
+}
+
+/** Sort key putting what blocks an import (clashes, invalid entries) before the rest. */
+function blockingFirst(item: PlanItem): number {
+  return item.action === 'conflict' || item.action === 'invalid' ? 0 : 1;
 }
 
 /** Fields a catalog read adds that are not part of an asset's definition. */

@@ -4,6 +4,7 @@ import * as uploads from './0002-uploads.js';
 import * as webhookDeliveries from './0003-webhook-deliveries.js';
 import * as apiProxyUuidIndex from './0004-api-proxy-uuid-index.js';
 import * as jobWebhooks from './0005-job-webhooks.js';
+import * as jobReportItems from './0006-job-report-items.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the same
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-webhook-deliveries': webhookDeliveries,
   '0004-api-proxy-uuid-index': apiProxyUuidIndex,
   '0005-job-webhooks': jobWebhooks,
+  '0006-job-report-items': jobReportItems,
 };

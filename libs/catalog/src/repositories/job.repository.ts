@@ -1,17 +1,11 @@
 import { sql, type Selectable } from 'kysely';
 import type { CatalogDb } from '../database.js';
 import type { JobTable } from '../schema.js';
+import { toJsonb } from './jsonb.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type JobRow = Selectable<JobTable>;
 
-/**
- * JSON text for a jsonb column. PostgreSQL's jsonb cannot hold U+0000, which an error about
- * a hostile archive entry name may quote; it is stored as U+FFFD instead of failing the write.
- */
-function toJsonb(value: unknown): string {
-  return JSON.stringify(value).replace(/(?<!\\)\\u0000/g, '\\ufffd');
-}
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'canceled'];
 const ID_CHUNK = 1000;
