@@ -149,6 +149,11 @@ export class ArchiveReader {
     return this.listed.length;
   }
 
+  /** Listed entry `index` (0 ≤ index < entryCount), made on each call: for one pass over a big list without holding it. */
+  entryAt(index: number): ManifestEntry {
+    return this.listed.entry(index);
+  }
+
   /** The listed entries, in manifest order (made on each call: a big archive's list is big). */
   entries(): ManifestEntry[] {
     return Array.from({ length: this.listed.length }, (_, index) => this.listed.entry(index));

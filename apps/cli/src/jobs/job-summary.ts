@@ -18,6 +18,8 @@ export interface ImportReport {
   blocked?: boolean;
   counts: Record<string, Record<string, number>>;
   items: ImportItem[];
+  /** Lines in the whole report; the job shows the first 1,000 (`items`). */
+  itemsTotal?: number;
   secrets?: { restored: boolean; warnings: string[] };
   deployment?: { status: string };
   /** With `deploy: true`: the outcome for each target environment. */
@@ -51,9 +53,16 @@ export function importReportLines(report: ImportReport): string[] {
   const lines = [countsTable(report.counts)];
   const notes = noteworthy(report.items);
   if (notes.length > 0) lines.push('', planTable(notes));
+  lines.push(...omittedLine(report));
   for (const warning of report.secrets?.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.deploymentResult) lines.push('', deploymentTable(report.deploymentResult));
   return lines;
+}
+
+/** Past 1,000 assets the job shows only the start of its report: say so, and where the rest is. */
+function omittedLine(report: ImportReport): string[] {
+  const total = report.itemsTotal ?? report.items.length;
+  return total > report.items.length ? [`(the first ${report.items.length} of ${total} assets; every line: GET /v1/jobs/{id}/report-items)`] : [];
 }
 
 function progressText(job: Job): string {
@@ -85,7 +94,7 @@ export function jobLines(job: Job): string[] {
     lines.push(`holds ${countsText(result.counts ?? {})}`);
     lines.push(`download it with: apiferry jobs artifact ${job.id} -o ${result.artifact.fileName}`);
   } else if (result && job.kind === 'archive.import') {
-    lines.push('', ...(result.dryRun ? [countsTable(result.counts), '', planTable(result.items)] : importReportLines(result as ImportReport)));
+    lines.push('', ...(result.dryRun ? [countsTable(result.counts), '', planTable(result.items), ...omittedLine(result as ImportReport)] : importReportLines(result as ImportReport)));
   } else if (result && (job.kind === 'proxy.deploy' || job.kind === 'proxy.undeploy') && result.deploymentResult) {
     lines.push('', deploymentTable(result.deploymentResult as DeploymentResult));
   } else if (result && job.kind === 'project.inventory') {

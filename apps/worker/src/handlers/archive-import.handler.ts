@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { ClassConstructor } from 'class-transformer';
-import { ArchiveReader, isArchiveRejected, secretAad, type ManifestEntry, type SecretSealer } from '#archive';
+import { ArchiveReader, isArchiveRejected, secretAad, type SecretSealer } from '#archive';
 import { ASSET_TYPES, AssetRepository, CATALOG_DB, JobReportRepository, JobRepository, TokenRepository, type AssetType, type CatalogDb, type Database } from '#catalog';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
@@ -56,7 +56,8 @@ interface ReadArchive {
   reader: ArchiveReader;
   /** Emptied once the writes start (see apply): the plan carries what is needed after that. */
   incoming: IncomingAsset[];
-  resourcesByDir: Map<string, ManifestEntry[]>;
+  /** Resource entries' manifest indexes by the proxy directory they belong to. */
+  resourcesByDir: Map<string, number[]>;
   sealer?: SecretSealer;
   secretWarnings: string[];
   /** With preserveAssetState: target proxy uuid → environments the archive says it was deployed on. */
@@ -173,14 +174,15 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     // pass over it and let the objects go (a 100,000-entry list is tens of MB of them).
     const listedCount = reader.entryCount;
     let assetEntryCount = 0;
-    const resourcesByDir = new Map<string, ManifestEntry[]>();
-    for (const entry of reader.entries()) {
+    const resourcesByDir = new Map<string, number[]>();
+    for (let index = 0; index < listedCount; index++) {
+      const entry = reader.entryAt(index);
       if ((ASSET_TYPES as readonly string[]).includes(entry.type) && !entry.aliasOf) assetEntryCount++;
       if (entry.type !== 'resource') continue;
       const dir = entry.path.split('/')[1];
       const inDir = resourcesByDir.get(dir);
-      if (inDir) inDir.push(entry);
-      else resourcesByDir.set(dir, [entry]);
+      if (inDir) inDir.push(index);
+      else resourcesByDir.set(dir, [index]);
     }
     const incoming: IncomingAsset[] = [];
     const adminNames = new Set<string>();
@@ -385,7 +387,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const resources = Array.isArray(doc.resources) ? (doc.resources as Record<string, unknown>[]) : undefined;
     if (!resources) return undefined;
     const dir = item.path.slice('apiProxies/'.length, -'.json'.length);
-    const entries = archive.resourcesByDir.get(dir) ?? [];
+    const entries = (archive.resourcesByDir.get(dir) ?? []).map((index) => archive.reader.entryAt(index));
     const restored = [];
     for (const resource of resources) {
       const entry = entries.find((e) => e.name === resource.name);

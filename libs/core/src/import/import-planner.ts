@@ -57,6 +57,9 @@ export interface ImportPlan {
 
 const RENAME_SUFFIX = '-imported';
 
+/** Actions whose asset the import keeps or creates: what a reference may point to. */
+const USABLE: ReadonlySet<PlanAction> = new Set(['create', 'overwrite', 'rename']);
+
 export interface PlanOptions {
   /**
    * A clash under the `fail` policy fails that asset alone (reported `failed`) instead of
@@ -92,16 +95,21 @@ function refKey(type: AssetKind, uuid: string): string {
  * what makes a dry run's plan the plan the real import applies.
  */
 export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies, options: PlanOptions = {}): ImportPlan {
+  // A plan for 100,000 assets is held while the import runs: one item per asset and the
+  // lookups below, no more (each per-asset map or string set costs megabytes at that size).
   const items: PlanItem[] = [];
   const references = new Map<string, { uuid: string; name: string }>();
-  const seenUuids = new Set<string>();
-  const seenNames = new Set<string>();
+  // Names only a rename must avoid: kept for the types whose policy is rename.
   const claimedNames = new Set<string>();
-  const claimName = (type: AssetKind, name: string): void => void claimedNames.add(`${type}:${name.toLowerCase()}`);
+  const claimName = (type: AssetKind, name: string): void => {
+    if (policies[type] === 'rename') claimedNames.add(`${type}:${name.toLowerCase()}`);
+  };
   const nameFree = (type: AssetKind, name: string): boolean => !target.nameTaken(type, name) && !claimedNames.has(`${type}:${name.toLowerCase()}`);
 
-  // Dependencies first, so a dependent sees what became of what it needs.
+  // Dependencies first, so a dependent sees what became of what it needs. items[i] is the
+  // item of ordered[i].
   const ordered = [...incoming].sort((a, b) => ASSET_KINDS.indexOf(a.type) - ASSET_KINDS.indexOf(b.type));
+  // The first asset of each type:uuid and each type:name; a later one with either is a duplicate.
   const itemByRef = new Map<string, PlanItem>();
   const itemByName = new Map<string, PlanItem>();
 
@@ -113,12 +121,10 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
     }
     const uuidKey = refKey(asset.type, asset.uuid);
     const nameKey = `${asset.type}:${asset.name}`;
-    if (seenUuids.has(uuidKey) || seenNames.has(nameKey)) {
-      items.push({ ...base, action: 'failed', error: `another ${asset.type} in this archive has the same ${seenUuids.has(uuidKey) ? 'uuid' : 'name'}; the first one wins` });
+    if (itemByRef.has(uuidKey) || itemByName.has(nameKey)) {
+      items.push({ ...base, action: 'failed', error: `another ${asset.type} in this archive has the same ${itemByRef.has(uuidKey) ? 'uuid' : 'name'}; the first one wins` });
       continue;
     }
-    seenUuids.add(uuidKey);
-    seenNames.add(nameKey);
 
     const item = decide(asset, base);
     items.push(item);
@@ -171,13 +177,13 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
 
   // A required reference must resolve to an asset that the import keeps or creates, or to one
   // already in the project; otherwise the dependent fails (and, in turn, its dependents).
-  const byPath = new Map(ordered.map((a) => [a.path, a]));
   let changed = true;
   while (changed) {
     changed = false;
-    for (const item of items) {
-      if (!['create', 'overwrite', 'rename'].includes(item.action)) continue;
-      const asset = byPath.get(item.path) as IncomingAsset;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const asset = ordered[i]!;
+      if (asset.requires.length === 0 || !USABLE.has(item.action)) continue;
       for (const need of asset.requires) {
         const inArchive = (need.uuid ? itemByRef.get(refKey(need.type, need.uuid)) : undefined) ?? itemByName.get(`${need.type}:${need.name}`);
         const usable = inArchive && !['failed', 'invalid', 'conflict'].includes(inArchive.action);
