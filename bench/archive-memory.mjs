@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { randomUUID } from 'node:crypto';
 import { ArchiveReader, ArchiveWriter } from '../dist/libs/archive/src/index.js';
+import { benchProxyDoc } from './proxy-doc.mjs';
 
 const count = Number(process.argv[2] ?? 10000);
 const mode = process.argv[3] ?? 'both';
@@ -21,16 +21,6 @@ const live = () => {
   return process.memoryUsage().heapUsed;
 };
 
-function doc(i) {
-  const step = (n) => ({ name: `policy-${n}`, type: 'HEADER', config: { header: `x-bench-${n}`, value: `value-${i}-${n}` } });
-  return {
-    uuid: randomUUID(),
-    name: `proxy-${String(i).padStart(6, '0')}`,
-    basePath: `/proxy-${i}`,
-    endpoints: [{ method: 'GET', path: '/items', operation: 'list' }],
-    policies: { request: Array.from({ length: 14 }, (_, n) => step(n)), response: Array.from({ length: 6 }, (_, n) => step(14 + n)) },
-  };
-}
 
 const peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
 function sample() {
@@ -53,7 +43,7 @@ if (mode !== 'read') {
   const done = pipeline(writer.output, createWriteStream(file));
   let heapBeforeFinish = 0;
   for (let i = 0; i < count; i++) {
-    const d = doc(i);
+    const d = benchProxyDoc(i);
     await writer.addJson('apiProxy', { uuid: d.uuid, name: d.name }, d);
   }
   heapBeforeFinish = live();

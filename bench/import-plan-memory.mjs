@@ -5,11 +5,11 @@
 //
 //   npm run build && node --expose-gc bench/import-plan-memory.mjs 100000
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveReader, ArchiveWriter } from '../dist/libs/archive/src/index.js';
+import { benchProxyDoc } from './proxy-doc.mjs';
 import { ApiProxyModel, parseConflictPolicies, planImport, requiredReferences, validateModel } from '../dist/libs/core/src/index.js';
 
 const count = Number(process.argv[2] ?? 10000);
@@ -21,22 +21,11 @@ const usage = () => {
   return process.memoryUsage();
 };
 
-function doc(i) {
-  const step = (n) => ({ name: `policy-${n}`, type: 'HEADER', config: { header: `x-bench-${n}`, value: `value-${i}-${n}` } });
-  return {
-    uuid: randomUUID(),
-    name: `proxy-${String(i).padStart(6, '0')}`,
-    basePath: `/proxy-${i}`,
-    endpoints: [{ method: 'GET', path: '/items', operation: 'list' }],
-    routing: { algorithm: 'ROUND_ROBIN', targets: [{ url: 'http://127.0.0.1:9/' }] },
-    policies: { request: Array.from({ length: 14 }, (_, n) => step(n)), response: Array.from({ length: 6 }, (_, n) => step(14 + n)) },
-  };
-}
 
 const writer = new ArchiveWriter({ source: { instance: 'bench', project: 'p' } });
 const written = pipeline(writer.output, createWriteStream(file));
 for (let i = 0; i < count; i++) {
-  const d = doc(i);
+  const d = benchProxyDoc(i);
   await writer.addJson('apiProxy', { uuid: d.uuid, name: d.name }, d);
 }
 await writer.finish();
