@@ -1,6 +1,8 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { Readable } from 'node:stream';
+import { ArchiveWriter } from '#archive';
 import { ObjectStore } from '#storage';
 import { assetDocuments, craftArchive, openArchive } from './support/archives.js';
 import { createProject, createProxy, proxyBody, uniqueName } from './support/factory.js';
@@ -226,6 +228,32 @@ describe('export and import through the job pipeline', () => {
       expect(real.result.items).toEqual(plan.result.items);
       expect(real.result.counts).toEqual(plan.result.counts);
     });
+  });
+
+  it('restores resources wherever the archive holds them: after their proxy (read in the same pass) or before it', async () => {
+    const writer = new ArchiveWriter({ source: { instance: 'test', project: 'crafted' } });
+    const chunks: Buffer[] = [];
+    writer.output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => writer.output.on('end', resolve));
+    const withDocs = (name: string) => ({ ...proxyBody({ name }), uuid: randomUUID(), name, basePath: `/${name}`, resources: [{ name: 'README.md', contentType: 'text/markdown' }, { name: 'notes.txt', contentType: 'text/plain' }] });
+    const early = withDocs('resources-first');
+    await writer.addResource('resources-first', 'README.md', Readable.from([Buffer.from('# early\n')]));
+    await writer.addResource('resources-first', 'notes.txt', Readable.from([Buffer.from('early notes ✓')]));
+    await writer.addJson('apiProxy', early, early);
+    const late = withDocs('resources-after');
+    await writer.addJson('apiProxy', late, late);
+    await writer.addResource('resources-after', 'README.md', Readable.from([Buffer.from('# late\n')]));
+    await writer.addResource('resources-after', 'notes.txt', Readable.from([Buffer.from('late notes ✓')]));
+    await writer.finish();
+    await ended;
+
+    const target = await createProject(admin);
+    const done = await finishedJob(admin, await importForm(admin, target, Buffer.concat(chunks)));
+    expect(done.state).toBe('succeeded');
+    for (const [name, word] of [['resources-first', 'early'], ['resources-after', 'late']]) {
+      const proxy = (await admin.get(`/v1/projects/${target}/apiProxies/${name}`)).body;
+      expect(proxy.resources.map((r: any) => [r.name, r.content])).toEqual([['README.md', `# ${word}\n`], ['notes.txt', `${word} notes ✓`]]);
+    }
   });
 
   it('inside one archive the first of two same-named proxies wins; a missing dependency fails only its dependents', async () => {

@@ -31,6 +31,12 @@ export type ManifestHead = Omit<Manifest, 'entries'>;
 export interface VerifyAllOptions {
   /** Called with each JSON entry once it has been verified, in archive order (the manifest excluded). */
   onJson?(entry: ManifestEntry, value: unknown): void | Promise<void>;
+  /**
+   * Called with each resource entry's bytes once verified, in archive order. Given, the
+   * resources are held one at a time (each within ARCHIVE_MAX_RESOURCE_ENTRY_BYTES); not
+   * given, they are verified as they stream and let go.
+   */
+  onResource?(entry: ManifestEntry, bytes: Buffer): void | Promise<void>;
 }
 
 export interface VerifyAllResult {
@@ -209,12 +215,13 @@ export class ArchiveReader {
         }
         if (!bytes) {
           const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
-          if (!plan.json) {
+          if (!plan.json && !(options.onResource && plan.listed)) {
             await drain(inflated);
             continue;
           }
           bytes = await collect(inflated);
         }
+        if (!plan.json && plan.listed) await options.onResource?.(plan.listed, bytes);
         // The manifest was parsed at open; here its bytes were checked again.
         if (!plan.json || !plan.listed) continue;
         const value = parseJsonEntry(bytes, central.name);

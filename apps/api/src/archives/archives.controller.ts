@@ -6,19 +6,13 @@ import { Permission, ValidationError, validateModel, type Principal } from '#cor
 import { ObjectStore } from '#storage';
 import { ProjectAccess } from '../common/project-access.service.js';
 import { CurrentPrincipal } from '../common/principal.decorator.js';
-import { withRetryAfter } from '../jobs/jobs.controller.js';
-import type { CreatedJob } from '../jobs/jobs.service.js';
+import { acceptedJob } from '../jobs/jobs.controller.js';
 import { ArchivesService } from './archives.service.js';
 import { ExportRequestDto } from './export-request.dto.js';
 import { parseJsonField, readFormUpload } from './form-upload.js';
 import { CompleteUploadDto, CreateUploadDto, ImportOptionsDto, ImportRequestDto } from './import-request.dto.js';
 import { UploadsService } from './uploads.service.js';
 
-function accepted(reply: FastifyReply, created: CreatedJob) {
-  void reply.status(202).header('location', created.job.links.self);
-  if (created.replayed) void reply.header('idempotent-replayed', 'true');
-  return withRetryAfter(reply, created.job);
-}
 
 @ApiTags('export and import')
 @ApiBearerAuth()
@@ -42,7 +36,7 @@ export class ArchivesController {
   ) {
     const project = await this.access.require(caller, projectName, Permission.ExportImport);
     const fingerprint = ['POST', `/v1/projects/${projectName}/exports`, dto];
-    return accepted(reply, await this.archives.startExport(caller, project, dto, { idempotencyKey, fingerprint }));
+    return acceptedJob(reply, await this.archives.startExport(caller, project, dto, { idempotencyKey, fingerprint }));
   }
 
   @Post('uploads')
@@ -92,14 +86,14 @@ export class ArchivesController {
       const dto = await validateModel(ImportRequestDto, request.body, 'import request');
       const upload = await this.uploads.findReady(project, dto.uploadId);
       const fingerprint = ['POST', `/v1/projects/${projectName}/imports`, request.body];
-      return accepted(reply, await this.archives.startUploadImport(caller, project, upload, dto, { idempotencyKey, fingerprint }));
+      return acceptedJob(reply, await this.archives.startUploadImport(caller, project, upload, dto, { idempotencyKey, fingerprint }));
     }
     const form = await readFormUpload(request, (field) => field === 'file', (fileName, stream) => this.uploads.storeStream(caller, project, fileName, stream, 'archive-or-openapi'));
     if (!form.stored) throw new ValidationError('The form has no file part named "file".', [{ pointer: '/file', detail: 'is required' }]);
     try {
       const options = await validateModel(ImportOptionsDto, parseJsonField(form.fields, 'options'), 'import options');
       const fingerprint = ['POST', `/v1/projects/${projectName}/imports`, form.fields, form.stored.size];
-      return accepted(reply, await this.archives.startUploadImport(caller, project, form.stored, options, { idempotencyKey, fingerprint }));
+      return acceptedJob(reply, await this.archives.startUploadImport(caller, project, form.stored, options, { idempotencyKey, fingerprint }));
     } catch (err) {
       await this.store.delete(form.stored.object_key).catch(() => undefined);
       throw err;

@@ -4,16 +4,10 @@ import type { FastifyReply } from 'fastify';
 import type { Principal } from '#core';
 import { JobKind } from '#jobs';
 import { CurrentPrincipal } from '../common/principal.decorator.js';
-import { withRetryAfter } from '../jobs/jobs.controller.js';
-import type { CreatedJob } from '../jobs/jobs.service.js';
+import { acceptedJob } from '../jobs/jobs.controller.js';
 import { DeploymentRequestDto } from './deployment-request.dto.js';
 import { DeploymentsService } from './deployments.service.js';
 
-function accepted(reply: FastifyReply, created: CreatedJob) {
-  void reply.status(202).header('location', created.job.links.self);
-  if (created.replayed) void reply.header('idempotent-replayed', 'true');
-  return withRetryAfter(reply, created.job);
-}
 
 @ApiTags('deployments')
 @ApiBearerAuth()
@@ -36,7 +30,7 @@ export class DeploymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return accepted(reply, await this.service.start(caller, project, proxy, JobKind.ProxyDeploy, dto, { idempotencyKey }));
+    return acceptedJob(reply, await this.service.start(caller, project, proxy, JobKind.ProxyDeploy, dto, { idempotencyKey }));
   }
 
   @Delete()
@@ -49,6 +43,6 @@ export class DeploymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return accepted(reply, await this.service.start(caller, project, proxy, JobKind.ProxyUndeploy, dto, { idempotencyKey }));
+    return acceptedJob(reply, await this.service.start(caller, project, proxy, JobKind.ProxyUndeploy, dto, { idempotencyKey }));
   }
 }

@@ -6,7 +6,7 @@ import { JobKind } from '#jobs';
 import { ProjectAccess } from '../common/project-access.service.js';
 import { CurrentPrincipal } from '../common/principal.decorator.js';
 import { JobsService } from './jobs.service.js';
-import { withRetryAfter } from './jobs.controller.js';
+import { acceptedJob } from './jobs.controller.js';
 
 /** Starts a project.inventory job: what a project holds, for sizing a migration. */
 @ApiTags('jobs')
@@ -28,7 +28,7 @@ export class InventoryController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const project = await this.access.require(caller, projectName, Permission.ExportImport);
-    const { job, replayed } = await this.jobs.create(caller, {
+    const created = await this.jobs.create(caller, {
       kind: JobKind.ProjectInventory,
       projectId: project.id,
       payload: { projectId: project.id, projectName: project.name },
@@ -36,8 +36,6 @@ export class InventoryController {
       fingerprint: ['POST', `/v1/projects/${projectName}/inventory`, body ?? null],
       webhook: (body as { webhook?: unknown } | null | undefined)?.webhook,
     });
-    void reply.status(202).header('location', job.links.self);
-    if (replayed) void reply.header('idempotent-replayed', 'true');
-    return withRetryAfter(reply, job);
+    return acceptedJob(reply, created);
   }
 }

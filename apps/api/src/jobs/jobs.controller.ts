@@ -7,7 +7,7 @@ import { CurrentPrincipal } from '../common/principal.decorator.js';
 import { isTerminal, type JobView } from './job-view.js';
 import { JobListQueryDto } from './job-list-query.dto.js';
 import { ReportItemsQueryDto } from './report-items-query.dto.js';
-import { JobsService } from './jobs.service.js';
+import { JobsService, type CreatedJob } from './jobs.service.js';
 import { ArchivesService } from '../archives/archives.service.js';
 
 /** Seconds a poller should wait before asking again about a job still in flight. */
@@ -16,6 +16,13 @@ export const RETRY_AFTER_SECONDS = 2;
 export function withRetryAfter(reply: FastifyReply, job: JobView): JobView {
   if (!isTerminal(job.state)) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return job;
+}
+
+/** The answer to a request that created (or, with its Idempotency-Key, replayed) a job. */
+export function acceptedJob(reply: FastifyReply, created: CreatedJob): JobView {
+  void reply.status(202).header('location', created.job.links.self);
+  if (created.replayed) void reply.header('idempotent-replayed', 'true');
+  return withRetryAfter(reply, created.job);
 }
 
 @ApiTags('jobs')

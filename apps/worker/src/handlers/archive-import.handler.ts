@@ -299,29 +299,48 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       await sleep(this.config.jobs.stepDelayMs, context.signal);
     };
     await context.progress('importing', 0, toApplyCount);
+    // A proxy's resources follow its JSON in the archive: the proxy waits for them (taken
+    // from this same pass, not read again), and is written when the next JSON entry starts.
+    let waiting: { seq: number; raw: Record<string, unknown>; resources: Map<string, Buffer> } | undefined;
+    const write = async (seq: number, raw: Record<string, unknown>, resources?: ReadonlyMap<string, Buffer>): Promise<void> => {
+      const item = plan.items[seq];
+      const doc = await this.prepare(item, secretSources.get(item.path), raw, archive, plan, context.payload, resources);
+      if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
+        if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
+      if (item.action === 'overwrite') {
+        await flush();
+        await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
+        await report(seq);
+        await context.progress('importing', ++done, toApplyCount);
+        return;
+      }
+      if (batch && batch.type !== item.type) await flush();
+      batch ??= { type: item.type, docs: [], seqs: [] };
+      batch.docs.push(doc);
+      batch.seqs.push(seq);
+      if (batch.docs.length >= INSERT_BATCH_SIZE) await flush();
+    };
+    const writeWaiting = async (): Promise<void> => {
+      if (!waiting) return;
+      const { seq, raw, resources } = waiting;
+      waiting = undefined;
+      await write(seq, raw, resources);
+    };
     await archive.reader.verifyAll({
       onJson: async (entry, value) => {
+        await writeWaiting();
         const seq = seqByPath.get(entry.path);
         if (seq === undefined) return;
         seqByPath.delete(entry.path);
-        const item = plan.items[seq];
-        const doc = await this.prepare(item, secretSources.get(item.path), value as Record<string, unknown>, archive, plan, context.payload);
-        if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
-        if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
-        if (item.action === 'overwrite') {
-          await flush();
-          await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
-          await report(seq);
-          await context.progress('importing', ++done, toApplyCount);
-          return;
-        }
-        if (batch && batch.type !== item.type) await flush();
-        batch ??= { type: item.type, docs: [], seqs: [] };
-        batch.docs.push(doc);
-        batch.seqs.push(seq);
-        if (batch.docs.length >= INSERT_BATCH_SIZE) await flush();
+        const raw = value as Record<string, unknown>;
+        if (plan.items[seq].type === 'apiProxy' && archive.resourcesByDir.has(proxyDirectory(entry.path))) waiting = { seq, raw, resources: new Map() };
+        else await write(seq, raw);
+      },
+      onResource: (entry, bytes) => {
+        if (waiting && entry.path.startsWith(`resources/${proxyDirectory(plan.items[waiting.seq].path)}/`)) waiting.resources.set(entry.path, bytes);
       },
     });
+    await writeWaiting();
     await flush();
     await lines.flush();
     if (lines.count !== plan.items.length) throw new Error(`the import reported ${lines.count} of ${plan.items.length} planned assets`);
@@ -349,7 +368,15 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
-  private async prepare(item: PlanItem, source: IncomingAsset | undefined, raw: Record<string, unknown>, archive: ReadArchive, plan: ImportPlan, payload: ImportPayload) {
+  private async prepare(
+    item: PlanItem,
+    source: IncomingAsset | undefined,
+    raw: Record<string, unknown>,
+    archive: ReadArchive,
+    plan: ImportPlan,
+    payload: ImportPayload,
+    resources?: ReadonlyMap<string, Buffer>,
+  ) {
     let doc = rewriteReferences(item.type, stripServerFields(item.type, raw), (ref) => (ref.uuid ? plan.references.get(`${ref.type}:${ref.uuid}`) : undefined));
     doc.uuid = item.uuid;
     doc.name = item.newName ?? item.name;
@@ -360,7 +387,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       const overridden = applyProxyOverrides(doc, payload);
       doc = overridden.doc;
       item.warnings.push(...overridden.warnings);
-      doc.resources = await this.restoreResources(doc, item, archive);
+      doc.resources = await this.restoreResources(doc, item, archive, resources);
     }
     if (TYPES_WITH_SECRETS.includes(item.type)) {
       if (!source) throw new Error(`no archive identity kept for ${item.type} ${item.path}`);
@@ -383,16 +410,25 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 
   /** Resource entries travel beside the proxy; they return inline into its definition. */
-  private async restoreResources(doc: Record<string, unknown>, item: PlanItem, archive: ReadArchive): Promise<unknown> {
+  /**
+   * Resource entries travel beside the proxy; they return inline into its definition. The
+   * bytes come from the apply pass (`read`) when the archive holds them right after the
+   * proxy, as exports write them; any other layout reads them on their own.
+   */
+  private async restoreResources(doc: Record<string, unknown>, item: PlanItem, archive: ReadArchive, read?: ReadonlyMap<string, Buffer>): Promise<unknown> {
     const resources = Array.isArray(doc.resources) ? (doc.resources as Record<string, unknown>[]) : undefined;
     if (!resources) return undefined;
-    const dir = item.path.slice('apiProxies/'.length, -'.json'.length);
-    const entries = (archive.resourcesByDir.get(dir) ?? []).map((index) => archive.reader.entryAt(index));
+    const entries = (archive.resourcesByDir.get(proxyDirectory(item.path)) ?? []).map((index) => archive.reader.entryAt(index));
     const restored = [];
     for (const resource of resources) {
       const entry = entries.find((e) => e.name === resource.name);
       if (!entry) {
         restored.push(resource);
+        continue;
+      }
+      const bytes = read?.get(entry.path);
+      if (bytes) {
+        restored.push({ ...resource, content: bytes.toString('utf8') });
         continue;
       }
       const chunks: Buffer[] = [];
@@ -433,6 +469,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       ...(listed.length < plan.items.length || listed.length > BLOCKED_REPORT_ITEMS ? { itemsOmitted: plan.items.length - Math.min(listed.length, BLOCKED_REPORT_ITEMS) } : {}),
     };
   }
+}
+
+/** The directory of a proxy's resources: `resources/<dir>/` for `apiProxies/<dir>.json`. */
+function proxyDirectory(proxyPath: string): string {
+  return proxyPath.slice('apiProxies/'.length, -'.json'.length);
 }
 
 /** Sort key putting what blocks an import (clashes, invalid entries) before the rest. */

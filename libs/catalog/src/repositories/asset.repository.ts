@@ -24,6 +24,8 @@ type TableName = 'api_proxies' | 'policies' | 'aliases' | 'applications';
 
 interface AssetMapper {
   table: TableName;
+  /** The JSON column holding the bulk of the document (what makes a row big). */
+  documentColumn: string;
   toColumns(doc: Record<string, unknown>): Record<string, unknown>;
   toDoc(row: Row): Record<string, unknown>;
 }
@@ -33,6 +35,7 @@ const json = (value: unknown): string => JSON.stringify(value ?? {});
 const MAPPERS: Record<AssetType, AssetMapper> = {
   apiProxy: {
     table: 'api_proxies',
+    documentColumn: 'definition',
     toColumns: ({ uuid: _uuid, name: _name, type, basePath, version, revision: _revision, createdAt: _c, updatedAt: _u, deployments: _d, ...rest }) => ({
       type: (type as string) ?? 'REST',
       base_path: basePath as string,
@@ -50,6 +53,7 @@ const MAPPERS: Record<AssetType, AssetMapper> = {
   },
   policy: {
     table: 'policies',
+    documentColumn: 'config',
     // The policy class lives beside config in the JSON column; absent (operational) is not written.
     toColumns: (doc) => ({ type: doc.type, phase: doc.phase, config: json({ config: doc.config, aliases: doc.aliases ?? [], ...(doc.policyClass ? { policyClass: doc.policyClass } : {}) }) }),
     toDoc: (row) => {
@@ -59,17 +63,24 @@ const MAPPERS: Record<AssetType, AssetMapper> = {
   },
   alias: {
     table: 'aliases',
+    documentColumn: 'value',
     toColumns: (doc) => ({ kind: doc.kind, value: json(doc.value), secrets: json(doc.secrets) }),
     toDoc: (row) => ({ uuid: row.uuid, name: row.name, kind: row.kind, value: row.value, secrets: row.secrets }),
   },
   application: {
     table: 'applications',
+    documentColumn: 'definition',
     toColumns: ({ uuid: _uuid, name: _name, secrets, ...rest }) => ({ definition: json(rest), secrets: json(secrets) }),
     toDoc: (row) => ({ uuid: row.uuid, name: row.name, ...(row.definition as Record<string, unknown>), secrets: row.secrets }),
   },
 };
 
 const CHUNK = 1000;
+
+/** Stored document bytes a streamed page aims at (stored jsonb is often compressed: parsed, a page is several times this). */
+const STREAM_PAGE_BYTES = 4 * 1024 * 1024;
+/** Rows of the first streamed page, before the documents' size is known. */
+const FIRST_PAGE_ROWS = 50;
 
 function toRecord(type: AssetType, row: Row): AssetRecord {
   return { type, uuid: row.uuid, name: row.name, doc: MAPPERS[type].toDoc(row), revision: row.revision as number | undefined };
@@ -86,17 +97,32 @@ export class AssetRepository {
     return this.findBy(type, projectId, 'name', names, db);
   }
 
-  /** Pages through a type in name order: exports never hold a whole project in memory. */
+  /**
+   * Pages through a type in name order: exports never hold a whole project in memory. A
+   * page holds at most `batchSize` rows and about STREAM_PAGE_BYTES of stored documents, so
+   * proxies carrying big inline resources come a few at a time (the first page is small
+   * until their size is known).
+   */
   async *stream(type: AssetType, projectId: string, db: Db = this.db, batchSize = 500): AsyncGenerator<AssetRecord[]> {
+    const { table, documentColumn } = MAPPERS[type];
     let after: string | undefined;
+    let limit = Math.min(batchSize, FIRST_PAGE_ROWS);
     for (;;) {
-      let query = (db as Kysely<any>).selectFrom(MAPPERS[type].table).selectAll().where('project_id', '=', projectId).orderBy('name').limit(batchSize);
+      let query = (db as Kysely<any>)
+        .selectFrom(table)
+        .selectAll()
+        .select(sql<number>`pg_column_size(${sql.ref(documentColumn)})`.as('stored_bytes'))
+        .where('project_id', '=', projectId)
+        .orderBy('name')
+        .limit(limit);
       if (after !== undefined) query = query.where('name', '>', after);
-      const rows = (await query.execute()) as Row[];
+      const rows = (await query.execute()) as (Row & { stored_bytes: number })[];
       if (rows.length === 0) return;
+      const storedBytes = rows.reduce((sum, row) => sum + Number(row.stored_bytes), 0);
       yield rows.map((row) => toRecord(type, row));
       after = rows[rows.length - 1].name;
-      if (rows.length < batchSize) return;
+      if (rows.length < limit) return;
+      limit = Math.max(1, Math.min(batchSize, Math.floor((STREAM_PAGE_BYTES * rows.length) / Math.max(storedBytes, 1))));
     }
   }
 
