@@ -200,6 +200,24 @@ describe('the apiferry command-line client against the running service', () => {
     expect(clash.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('jobs report prints every line of an import\'s report, narrowed by --action', async () => {
+    const archive = await exported(await seededProject());
+    const target = await createProject(admin);
+    await createProxy(admin, target, { name: 'orders', basePath: '/existing-orders' });
+    const started = await cli(['import', '--project', target, archive, '--conflicts', 'keep', '--no-wait']);
+    const id = started.stdout.trim();
+    expect((await cli(['jobs', 'watch', id])).code).toBe(0);
+    const report = await cli(['jobs', 'report', id]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/apiProxy\s+billing\s+create/);
+    expect(report.stdout).toMatch(/apiProxy\s+orders\s+skip\s+kept the existing apiProxy/);
+    const skipped = JSON.parse((await cli(['jobs', 'report', id, '--action', 'skip', '--output', 'json'])).stdout);
+    expect(skipped.items.map((i: any) => [i.name, i.action])).toEqual([['orders', 'skip']]);
+    const wrong = await cli(['jobs', 'report', id, '--action', 'explode']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/action/);
+  });
+
   it('--no-wait prints the job id; jobs watch follows it to the end and jobs get shows it', async () => {
     const source = await seededProject();
     const started = await cli(['export', '--project', source, '--no-wait']);

@@ -5,7 +5,7 @@ import { action, type CliRuntime } from '../command-context.js';
 import type { Page } from '../http/api-client.js';
 import { formatBytes, formatTable } from '../output/format.js';
 import { downloadArtifact } from '../transfer/artifact-download.js';
-import { jobLines } from '../jobs/job-summary.js';
+import { jobLines, planTable, type ImportItem } from '../jobs/job-summary.js';
 import { reportOutcome, watchJob, type Job } from '../jobs/job-watcher.js';
 import { buildStory, PhaseRecorder, storyLines } from '../jobs/job-story.js';
 
@@ -58,6 +58,18 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
         const job = await watchJob(await ctx.client(), ctx.output, id, ctx.signal);
         ctx.output.result(job, () => jobLines(job));
         return reportOutcome(job, ctx.output);
+      }),
+    );
+
+  jobs
+    .command('report')
+    .description("an import's whole per-asset report, every line (the job itself shows the first 1,000)")
+    .argument('<id>', 'job id of an import', parseUuid)
+    .option('--action <actions>', 'only these actions, comma-separated (create, overwrite, rename, skip, conflict, invalid, failed)')
+    .action(
+      action(runtime, async (ctx, id: string, options: { action?: string }) => {
+        const items = await (await ctx.client()).all<ImportItem>(`/v1/jobs/${id}/report-items`, { limit: 5000, action: options.action });
+        ctx.output.result({ items }, () => (items.length === 0 ? 'no report lines' : planTable(items)));
       }),
     );
 

@@ -62,7 +62,7 @@ export function importReportLines(report: ImportReport): string[] {
 /** Past 1,000 assets the job shows only the start of its report: say so, and where the rest is. */
 function omittedLine(report: ImportReport): string[] {
   const total = report.itemsTotal ?? report.items.length;
-  return total > report.items.length ? [`(the first ${report.items.length} of ${total} assets; every line: GET /v1/jobs/{id}/report-items)`] : [];
+  return total > report.items.length ? [`(the first ${report.items.length} of ${total} assets; every line: apiferry jobs report <id>)`] : [];
 }
 
 function progressText(job: Job): string {
