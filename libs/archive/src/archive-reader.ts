@@ -15,8 +15,8 @@ import {
 import { ArchiveRejected } from './errors.js';
 import { parseJsonEntry } from './json-entry.js';
 import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
-import { MANIFEST_PATH, parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import { ManifestEntryTable } from './manifest-table.js';
+import { checkListedCopies, MANIFEST_PATH, parseManifestEntries, type Manifest, type ManifestEntry } from './manifest.js';
+import { ManifestEntryTableBuilder, type ManifestEntryTable } from './manifest-table.js';
 import { SecretSealer } from './secret-sealing.js';
 import { readCentralDirectory, type CentralDirectory, type CentralEntry } from './zip-directory.js';
 import { openRange, toByteSource, type ArchiveByteSource, type ArchiveSource } from './zip-source.js';
@@ -113,20 +113,30 @@ export class ArchiveReader {
       maxBytes: limits.maxManifestBytes,
       limits,
     });
-    const { entries: listedEntries, ...manifest } = parseManifest(manifestBytes);
+    // The list goes into columns entry by entry as it is parsed (never all objects at once).
+    const builder = new ManifestEntryTableBuilder();
+    const { head: manifest, copies } = parseManifestEntries(manifestBytes, (entry) => builder.add(entry));
+    const listed = builder.finish();
 
     const listedIndex = new Int32Array(records.count).fill(-1);
     let firstMissing: string | undefined;
     const byName = new Map<string, number>();
-    listedEntries.forEach((listed, at) => {
-      const index = centralIndex.get(listed.path);
+    for (let at = 0; at < listed.length; at++) {
+      const path = listed.entry(at).path;
+      const index = centralIndex.get(path);
       if (index === undefined) {
-        firstMissing ??= listed.path;
-        return;
+        firstMissing ??= path;
+        continue;
       }
       listedIndex[index] = at;
-      byName.set(listed.path, index);
-    });
+      byName.set(path, index);
+    }
+    if (copies.length > 0) {
+      // Copies are rare (a single-proxy export's vendor-named duplicate): a path map only then.
+      const listedAt = new Map<string, number>();
+      for (let at = 0; at < listed.length; at++) listedAt.set(listed.entry(at).path, at);
+      checkListedCopies(copies, (path) => (listedAt.has(path) ? listed.entry(listedAt.get(path)!) : undefined));
+    }
     const kinds = new Uint8Array(records.count);
     for (let index = 0; index < records.count; index++) {
       const central = records.entry(index);
@@ -134,20 +144,21 @@ export class ArchiveReader {
         kinds[index] = central.name === MANIFEST_PATH ? KIND_MANIFEST : KIND_DIRECTORY;
         continue;
       }
-      const listed = listedEntries[listedIndex[index]!];
-      if (!listed) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
-      if (central.uncompressedSize !== listed.size) {
+      const at = listedIndex[index]!;
+      if (at < 0) throw new ArchiveRejected('unlisted-entry', 'the manifest does not list it', central.name);
+      const entry = listed.entry(at);
+      if (central.uncompressedSize !== entry.size) {
         throw new ArchiveRejected(
           'tampered',
-          `the central directory says ${central.uncompressedSize} bytes; the manifest says ${listed.size}`,
+          `the central directory says ${central.uncompressedSize} bytes; the manifest says ${entry.size}`,
           central.name,
         );
       }
-      kinds[index] = listed.type === 'resource' ? KIND_RESOURCE : KIND_JSON;
+      kinds[index] = entry.type === 'resource' ? KIND_RESOURCE : KIND_JSON;
       checkDeclaredSize(central, kinds[index] === KIND_JSON ? limits.maxJsonEntryBytes : limits.maxResourceEntryBytes, limits);
     }
     if (firstMissing !== undefined) throw new ArchiveRejected('missing-entry', 'the manifest lists it but the archive does not hold it', firstMissing);
-    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, ManifestEntryTable.from(listedEntries), manifest);
+    return new ArchiveReader(bytes, limits, directory, { kinds, listedIndex, byName, extents }, listed, manifest);
   }
 
   /** How many entries the manifest lists. */

@@ -25,30 +25,23 @@ export class ManifestEntryTable {
   ) {}
 
   static from(entries: readonly ManifestEntry[]): ManifestEntryTable {
-    const count = entries.length;
-    let bytes = 0;
-    for (const entry of entries) for (const field of FIELDS) bytes += Buffer.byteLength(entry[field] ?? '', 'utf8');
-    const types = new Uint8Array(count);
-    const sizes = new Float64Array(count);
-    const sha256 = Buffer.alloc(count * SHA256_BYTES);
-    const present = new Uint8Array(count);
-    const strings = Buffer.allocUnsafeSlow(bytes);
-    const starts = new Float64Array(count * FIELDS.length + 1);
-    let at = 0;
-    entries.forEach((entry, e) => {
-      types[e] = ENTRY_TYPES.indexOf(entry.type);
-      sizes[e] = entry.size;
-      sha256.write(entry.sha256, e * SHA256_BYTES, SHA256_BYTES, 'hex');
-      FIELDS.forEach((field, f) => {
-        starts[e * FIELDS.length + f] = at;
-        const value = entry[field];
-        if (value === undefined) return;
-        present[e]! |= 1 << f;
-        at += strings.write(value, at, 'utf8');
-      });
-    });
-    starts[count * FIELDS.length] = at;
-    return new ManifestEntryTable(count, types, sizes, sha256, present, strings, starts);
+    const builder = new ManifestEntryTableBuilder();
+    for (const entry of entries) builder.add(entry);
+    return builder.finish();
+  }
+
+  /** @internal the builder's columns, trimmed to their length. */
+  static fromColumns(columns: {
+    length: number;
+    types: Uint8Array;
+    sizes: Float64Array;
+    sha256: Buffer;
+    present: Uint8Array;
+    strings: Buffer;
+    starts: Float64Array;
+  }): ManifestEntryTable {
+    const { length, types, sizes, sha256, present, strings, starts } = columns;
+    return new ManifestEntryTable(length, types, sizes, sha256, present, strings, starts);
   }
 
   /** Entry e as an object (made on each call). */
@@ -76,4 +69,75 @@ export class ManifestEntryTable {
     const slot = e * FIELDS.length + f;
     return this.strings.toString('utf8', this.starts[slot]!, this.starts[slot + 1]!);
   }
+}
+
+/**
+ * Builds a table one entry at a time, so a manifest's list never needs to exist as objects
+ * all at once: the manifest parser hands each entry over as it reaches it. Columns grow by
+ * doubling and are copied to their final length once.
+ */
+export class ManifestEntryTableBuilder {
+  private length = 0;
+  private types = new Uint8Array(1024);
+  private sizes = new Float64Array(1024);
+  private sha256 = Buffer.alloc(1024 * SHA256_BYTES);
+  private present = new Uint8Array(1024);
+  private strings = Buffer.allocUnsafeSlow(64 * 1024);
+  private stringBytes = 0;
+  private starts = new Float64Array(1024 * FIELDS.length + 1);
+
+  get count(): number {
+    return this.length;
+  }
+
+  add(entry: ManifestEntry): void {
+    const e = this.length;
+    if (e === this.types.length) this.growRows();
+    this.types[e] = ENTRY_TYPES.indexOf(entry.type);
+    this.sizes[e] = entry.size;
+    this.sha256.write(entry.sha256, e * SHA256_BYTES, SHA256_BYTES, 'hex');
+    for (let f = 0; f < FIELDS.length; f++) {
+      this.starts[e * FIELDS.length + f] = this.stringBytes;
+      const value = entry[FIELDS[f]!];
+      if (value === undefined) continue;
+      this.present[e]! |= 1 << f;
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (this.stringBytes + bytes > this.strings.length) this.growStrings(this.stringBytes + bytes);
+      this.stringBytes += this.strings.write(value, this.stringBytes, 'utf8');
+    }
+    this.length = e + 1;
+  }
+
+  finish(): ManifestEntryTable {
+    const n = this.length;
+    const starts = this.starts.slice(0, n * FIELDS.length + 1);
+    starts[n * FIELDS.length] = this.stringBytes;
+    const strings = Buffer.allocUnsafeSlow(this.stringBytes);
+    this.strings.copy(strings, 0, 0, this.stringBytes);
+    const sha256 = Buffer.alloc(n * SHA256_BYTES);
+    this.sha256.copy(sha256, 0, 0, n * SHA256_BYTES);
+    return ManifestEntryTable.fromColumns({ length: n, types: this.types.slice(0, n), sizes: this.sizes.slice(0, n), sha256, present: this.present.slice(0, n), strings, starts });
+  }
+
+  private growRows(): void {
+    const rows = this.types.length * 2;
+    this.types = grown(this.types, new Uint8Array(rows));
+    this.sizes = grown(this.sizes, new Float64Array(rows));
+    this.present = grown(this.present, new Uint8Array(rows));
+    this.starts = grown(this.starts, new Float64Array(rows * FIELDS.length + 1));
+    const sha256 = Buffer.alloc(rows * SHA256_BYTES);
+    this.sha256.copy(sha256);
+    this.sha256 = sha256;
+  }
+
+  private growStrings(needed: number): void {
+    const strings = Buffer.allocUnsafeSlow(Math.max(needed, this.strings.length * 2));
+    this.strings.copy(strings, 0, 0, this.stringBytes);
+    this.strings = strings;
+  }
+}
+
+function grown<T extends Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

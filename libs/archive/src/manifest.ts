@@ -1,5 +1,6 @@
 import { entryPathKey, entryPathProblem } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
+import { scanTopLevelList } from './json-list-scan.js';
 import { decodeBase64, isSealedValue, type SealedValue } from './sealed-value.js';
 
 export const ARCHIVE_FORMAT = 'apiferry-archive';
@@ -158,39 +159,101 @@ export function validateManifest(raw: unknown): Manifest {
 
 function validateEntries(value: unknown): void {
   const entries = expectArray(value, '/entries') as ManifestEntry[];
-  const byPath = new Map<string, ManifestEntry>();
   const keys = new Set<string>();
-  entries.forEach((item, index) => {
-    const at = `/entries/${index}`;
-    const entry = expectObject(item, at);
-    const path = expectString(entry.path, `${at}/path`);
-    const problem = entryPathProblem(path);
-    if (problem) throw violation(`${at}/path`, problem);
-    if (path === MANIFEST_PATH) throw violation(`${at}/path`, 'must not list the manifest itself');
-    if (keys.has(entryPathKey(path))) throw violation(`${at}/path`, `"${path}" is listed twice`);
-    keys.add(entryPathKey(path));
-    expectOneOf(entry.type, ENTRY_TYPES, `${at}/type`);
-    if (entry.uuid !== undefined) expectString(entry.uuid, `${at}/uuid`);
-    if (entry.name !== undefined) expectString(entry.name, `${at}/name`, { allowEmpty: true });
-    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
-      throw violation(`${at}/sha256`, 'must be 64 lower-case hex digits');
-    }
-    if (!Number.isSafeInteger(entry.size) || (entry.size as number) < 0) {
-      throw violation(`${at}/size`, 'must be a non-negative integer');
-    }
-    if (entry.aliasOf !== undefined) expectString(entry.aliasOf, `${at}/aliasOf`);
-    byPath.set(path, entry as unknown as ManifestEntry);
-  });
-  entries.forEach((entry, index) => {
-    if (entry.aliasOf === undefined) return;
-    const target = byPath.get(entry.aliasOf);
+  entries.forEach((item, index) => validateEntry(item, index, keys));
+  if (!entries.some((entry) => entry.aliasOf !== undefined)) return;
+  const byPath = new Map(entries.map((entry) => [entry.path, entry]));
+  checkAliases(entries, (path) => byPath.get(path));
+}
+
+/** One listed entry's shape; `keys` holds the paths seen so far (a path is listed once). */
+function validateEntry(item: unknown, index: number, keys: Set<string>): ManifestEntry {
+  const at = `/entries/${index}`;
+  const entry = expectObject(item, at);
+  const path = expectString(entry.path, `${at}/path`);
+  const problem = entryPathProblem(path);
+  if (problem) throw violation(`${at}/path`, problem);
+  if (path === MANIFEST_PATH) throw violation(`${at}/path`, 'must not list the manifest itself');
+  if (keys.has(entryPathKey(path))) throw violation(`${at}/path`, `"${path}" is listed twice`);
+  keys.add(entryPathKey(path));
+  expectOneOf(entry.type, ENTRY_TYPES, `${at}/type`);
+  if (entry.uuid !== undefined) expectString(entry.uuid, `${at}/uuid`);
+  if (entry.name !== undefined) expectString(entry.name, `${at}/name`, { allowEmpty: true });
+  if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+    throw violation(`${at}/sha256`, 'must be 64 lower-case hex digits');
+  }
+  if (!Number.isSafeInteger(entry.size) || (entry.size as number) < 0) {
+    throw violation(`${at}/size`, 'must be a non-negative integer');
+  }
+  if (entry.aliasOf !== undefined) expectString(entry.aliasOf, `${at}/aliasOf`);
+  return entry as unknown as ManifestEntry;
+}
+
+/** A copy (aliasOf) must name another listed entry of its type, with the same bytes. */
+function checkAliases(copies: Iterable<ManifestEntry & { index?: number }>, byPath: (path: string) => ManifestEntry | undefined): void {
+  let position = 0;
+  for (const entry of copies) {
+    const index = entry.index ?? position;
+    position++;
+    if (entry.aliasOf === undefined) continue;
+    const target = byPath(entry.aliasOf);
     if (!target || target.aliasOf !== undefined || target.type !== entry.type) {
       throw violation(`/entries/${index}/aliasOf`, 'must name another listed entry of the same type');
     }
     if (target.sha256 !== entry.sha256 || target.size !== entry.size) {
       throw violation(`/entries/${index}/aliasOf`, 'a copy must have the same sha256 and size as its original');
     }
-  });
+  }
+}
+
+/**
+ * parseManifest for a reader of big archives: the same checks, but the entry list is
+ * parsed one entry at a time (its extent found by scanTopLevelList) and each entry handed
+ * to `onEntry` and let go, so a 100,000-entry list never exists as objects all at once
+ * (at that size, ~100 MB of them while an import opens its archive). The manifest comes
+ * back without its list.
+ */
+export function parseManifestEntries(bytes: Buffer, onEntry: (entry: ManifestEntry) => void): { head: Omit<Manifest, 'entries'>; copies: ListedCopy[] } {
+  const list = malformedIfThrows(() => scanTopLevelList(bytes, 'entries'));
+  if (!list) {
+    // Not an object with an entry list: parseManifest says what is wrong (or takes a tiny odd one).
+    const { entries, ...head } = parseManifest(bytes);
+    entries.forEach((entry) => onEntry(entry));
+    return { head, copies: entries.flatMap((entry, index) => (entry.aliasOf !== undefined ? [{ ...entry, index }] : [])) };
+  }
+  // Everything but the list, parsed and checked first (format and version before the entries, as parseManifest does).
+  const raw = malformedIfThrows(() => JSON.parse(bytes.toString('utf8', 0, list.open + 1) + bytes.toString('utf8', list.close)) as unknown);
+  if (!isPlainObject(raw)) throw violation('', 'must be an object');
+  if (raw.format !== ARCHIVE_FORMAT) throw violation('/format', `must be "${ARCHIVE_FORMAT}"`);
+  const version = checkFormatVersion(raw.formatVersion);
+  const keys = new Set<string>();
+  const copies: ListedCopy[] = [];
+  for (let index = 0; index < list.count; index++) {
+    const item = malformedIfThrows(() => JSON.parse(bytes.toString('utf8', list.bounds[2 * index], list.bounds[2 * index + 1])) as unknown);
+    const entry = validateEntry(item, index, keys);
+    if (entry.aliasOf !== undefined) copies.push({ ...entry, index });
+    onEntry(entry);
+  }
+  const { entries: _entries, ...head } = validateManifest(upgradeManifest({ ...raw, entries: [] }, version));
+  // The copies are checked against their originals by the caller, which holds the list.
+  return { head, copies };
+}
+
+function malformedIfThrows<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ArchiveRejected) throw error;
+    throw new ArchiveRejected('malformed-json', `not valid JSON: ${(error as Error).message}`, MANIFEST_PATH, { cause: error });
+  }
+}
+
+/** A listed entry that is a copy of another (aliasOf), with its place in the list. */
+export type ListedCopy = ManifestEntry & { index: number };
+
+/** Checks copies (from parseManifestEntries) against the listed entries, looked up by path. */
+export function checkListedCopies(copies: readonly ListedCopy[], byPath: (path: string) => ManifestEntry | undefined): void {
+  checkAliases(copies, byPath);
 }
 
 function validateEdge(value: unknown, at: string): void {
