@@ -1,17 +1,23 @@
 import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { ByteCursor } from './byte-cursor.js';
 import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
+  checkSmallInflation,
   inflateEntry,
   isSmallEntry,
+  maxLocalHeaderBytes,
   openEntry,
+  readBufferedLocalHeader,
   readEntry,
   readLocalHeader,
-  readSmallEntry,
+  smallInflateBound,
   toArchiveReadError,
   type EntryExpectation,
+  type SmallInflation,
 } from './entry-stream.js';
+import { InflateWorker, type InflateJob } from './inflate-worker.js';
 import { ArchiveRejected } from './errors.js';
 import { parseJsonEntry } from './json-entry.js';
 import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
@@ -43,11 +49,24 @@ export interface VerifyAllResult {
 interface EntryPlan {
   central: CentralEntry;
   extentEnd: number;
-  /** Undefined for the manifest and for directory entries. */
-  listed?: ManifestEntry;
+  /** Index in the manifest's list; -1 for the manifest and for directory entries. */
+  listedIndex: number;
   maxBytes: number;
   json: boolean;
 }
+
+/** How much of the archive verifyAll buffers at a time: many small entries, one await. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+/**
+ * A batch for the inflate worker closes at this many compressed bytes or this many bytes
+ * it may inflate to; two batches are out at a time (one inflating while the one before is
+ * parsed), so verifyAll holds a few MiB of entries whatever the archive's size.
+ */
+const BATCH_COMPRESSED_BYTES = 256 * 1024;
+const BATCH_INFLATED_BYTES = 2 * 1024 * 1024;
+const BATCHES_IN_FLIGHT = 2;
+/** How long verifyAll works through buffered entries before it lets the event loop run. */
+const YIELD_AFTER_MS = 5;
 
 /** What each central record is, by record index (EntryPlans are made from these on demand). */
 const KIND_DIRECTORY = 0;
@@ -97,7 +116,7 @@ export class ArchiveReader {
     // Name → record index for matching the manifest; what the reader keeps afterwards is
     // keyed by the manifest's own path strings, so these die with open().
     const centralIndex = new Map<string, number>();
-    for (let index = 0; index < records.count; index++) centralIndex.set(records.entry(index).name, index);
+    for (let index = 0; index < records.count; index++) centralIndex.set(records.name(index), index);
 
     const manifestIndex = centralIndex.get(MANIFEST_PATH);
     if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
@@ -179,6 +198,13 @@ export class ArchiveReader {
    * Reads every entry once, front to back in one ranged read, verifying each (limits,
    * size, CRC-32, SHA-256, JSON syntax, the total inflated size) and that the entries'
    * bytes do not overlap. Run it before an import applies anything.
+   *
+   * The archive is read in large pieces (READ_AHEAD_BYTES). Small entries go in batches to
+   * the inflate worker, which inflates and digests one batch while this thread checks the
+   * one before and parses its JSON; entries are still checked and handed to onJson one by
+   * one in archive order, and the first that fails stops the pass. This thread yields to
+   * the event loop every YIELD_AFTER_MS so other work in the process (webhooks,
+   * heartbeats) goes on.
    */
   async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
     const { records } = this.directory;
@@ -186,35 +212,75 @@ export class ArchiveReader {
     const start = byOffset.length > 0 ? records.localHeaderOffset(byOffset[0]!) : this.directory.offset;
     const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
     const total = new InflatedTotal(this.limits.maxTotalBytes);
+    const inflater = InflateWorker.shared();
+    const handOver = new EntryHandOver(this.listed, options);
+    let batch = new SmallEntryBatch();
+    const inFlight: { entries: BatchedEntry[]; inflations: Promise<SmallInflation[]> }[] = [];
+    const send = (): void => {
+      if (batch.entries.length === 0) return;
+      const inflations = inflater.inflate(batch.jobs);
+      // Abandoned when an earlier entry fails: its rejection is then nobody's to handle.
+      inflations.catch(() => undefined);
+      inFlight.push({ entries: batch.entries, inflations });
+      batch = new SmallEntryBatch();
+    };
+    /** Checks and hands over the entries of sent batches, oldest first, until `keep` batches are out. */
+    const settle = async (keep: number): Promise<void> => {
+      while (inFlight.length > keep) {
+        const { entries, inflations } = inFlight.shift()!;
+        const results = await inflations;
+        for (let at = 0; at < entries.length; at++) {
+          const { plan, expectation } = entries[at]!;
+          await handOver.entry(plan, checkSmallInflation(expectation, results[at]!));
+        }
+      }
+    };
     try {
       for (const index of byOffset) {
         const plan = this.plan(index);
         const { central } = plan;
         const expectation = { ...this.expectation(plan), total };
-        let bytes: Buffer | undefined;
+        const small = isSmallEntry(central);
+        let compressed: Buffer | undefined;
         try {
           if (cursor.position > central.localHeaderOffset) {
             throw new ArchiveRejected('corrupt', 'its local header overlaps the entry before it', central.name);
           }
-          await cursor.skip(central.localHeaderOffset - cursor.position);
-          await readLocalHeader(cursor, central, plan.extentEnd);
-          if (isSmallEntry(central)) bytes = await readSmallEntry(cursor, expectation);
+          const gap = central.localHeaderOffset - cursor.position;
+          if (gap <= cursor.available) cursor.readBuffered(gap);
+          else await cursor.skip(gap);
+          if (small) {
+            // All this entry can span, and the next ones with it: most entries then need no await.
+            const entryBytes = Math.min(plan.extentEnd - central.localHeaderOffset, maxLocalHeaderBytes(central) + central.compressedSize);
+            if (cursor.available < entryBytes) await cursor.fill(Math.max(entryBytes, READ_AHEAD_BYTES));
+          }
+          if (!readBufferedLocalHeader(cursor, central, plan.extentEnd)) await readLocalHeader(cursor, central, plan.extentEnd);
+          if (small) {
+            compressed =
+              cursor.available >= central.compressedSize ? cursor.readBuffered(central.compressedSize) : await cursor.read(central.compressedSize);
+          }
         } catch (error) {
+          // The entries before this one fail first, as they would have read one by one.
+          send();
+          await settle(0);
           throw toArchiveReadError(error, central.name);
         }
-        if (!bytes) {
-          const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
-          if (!plan.json) {
-            await drain(inflated);
-            continue;
+        if (compressed) {
+          batch.add({ plan, expectation }, { compressed, method: central.method, bound: smallInflateBound(expectation), withSha256: expectation.listed !== undefined });
+          if (batch.full) {
+            send();
+            await settle(BATCHES_IN_FLIGHT - 1);
           }
-          bytes = await collect(inflated);
+          continue;
         }
-        // The manifest was parsed at open; here its bytes were checked again.
-        if (!plan.json || !plan.listed) continue;
-        const value = parseJsonEntry(bytes, central.name);
-        await options.onJson?.(plan.listed, value);
+        send();
+        await settle(0);
+        const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
+        if (!plan.json) await drain(inflated);
+        else await handOver.entry(plan, await collect(inflated));
       }
+      send();
+      await settle(0);
     } finally {
       await cursor.close();
     }
@@ -224,7 +290,7 @@ export class ArchiveReader {
   private listedPlan(path: string): EntryPlan {
     const index = this.table.byName.get(path);
     const plan = index === undefined ? undefined : this.plan(index);
-    if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
+    if (!plan || plan.listedIndex < 0) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
     return plan;
   }
 
@@ -239,8 +305,13 @@ export class ArchiveReader {
           : kind === KIND_RESOURCE
             ? this.limits.maxResourceEntryBytes
             : 0;
-    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.listed.entry(listedIndex[index]!) : undefined;
-    return { central: this.directory.records.entry(index), extentEnd: extents.ends[index]!, listed, maxBytes, json: kind === KIND_MANIFEST || kind === KIND_JSON };
+    return {
+      central: this.directory.records.entry(index),
+      extentEnd: extents.ends[index]!,
+      listedIndex: kind === KIND_JSON || kind === KIND_RESOURCE ? listedIndex[index]! : -1,
+      maxBytes,
+      json: kind === KIND_MANIFEST || kind === KIND_JSON,
+    };
   }
 
   private expectation(plan: EntryPlan, maxBytes = plan.maxBytes): EntryExpectation {
@@ -249,8 +320,55 @@ export class ArchiveReader {
       extentEnd: plan.extentEnd,
       maxBytes,
       limits: this.limits,
-      listed: plan.listed && { sha256: plan.listed.sha256, size: plan.listed.size },
+      listed: plan.listedIndex < 0 ? undefined : this.listed.digest(plan.listedIndex),
     };
+  }
+}
+
+interface BatchedEntry {
+  plan: EntryPlan;
+  expectation: EntryExpectation;
+}
+
+/** Small entries gathered for one trip to the inflate worker. */
+class SmallEntryBatch {
+  readonly entries: BatchedEntry[] = [];
+  readonly jobs: InflateJob[] = [];
+  private compressedBytes = 0;
+  private inflatedBytes = 0;
+
+  add(entry: BatchedEntry, job: InflateJob): void {
+    this.entries.push(entry);
+    this.jobs.push(job);
+    this.compressedBytes += job.compressed.length;
+    this.inflatedBytes += job.bound;
+  }
+
+  /** Bounded both ways: the memory a batch takes is its input plus at most its bounds. */
+  get full(): boolean {
+    return this.compressedBytes >= BATCH_COMPRESSED_BYTES || this.inflatedBytes >= BATCH_INFLATED_BYTES;
+  }
+}
+
+/** What verifyAll does with an entry's verified bytes: parse the JSON ones and pass them to onJson. */
+class EntryHandOver {
+  private lastYield = performance.now();
+
+  constructor(
+    private readonly listed: ManifestEntryTable,
+    private readonly options: VerifyAllOptions,
+  ) {}
+
+  async entry(plan: EntryPlan, bytes: Buffer): Promise<void> {
+    if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
+      await setImmediate();
+      this.lastYield = performance.now();
+    }
+    // The manifest was parsed at open; here its bytes were checked again.
+    if (!plan.json || plan.listedIndex < 0) return;
+    const value = parseJsonEntry(bytes, plan.central.name);
+    const handled = this.options.onJson?.(this.listed.entry(plan.listedIndex), value);
+    if (handled) await handled;
   }
 }
 

@@ -14,6 +14,9 @@ export class UnexpectedEndOfData extends Error {
  * Reads a byte stream front to back in exact amounts: a fixed-size header, a run of bytes
  * to skip, or a run to hand on as chunks without collecting it. `position` is the
  * absolute offset of the next byte.
+ *
+ * fill() + the *Buffered methods let a caller read many small structures with one await:
+ * buffer enough for a run of them, then take them synchronously.
  */
 export class ByteCursor {
   private readonly chunks: AsyncIterator<Buffer>;
@@ -40,6 +43,42 @@ export class ByteCursor {
     return bytes;
   }
 
+  /** Bytes buffered ahead of `position`: what the *Buffered methods can take. */
+  get available(): number {
+    return this.buffered.length;
+  }
+
+  /**
+   * Buffers at least `length` bytes ahead of `position`, or all that is left when the
+   * stream ends first (then `available` says how many). The chunks are joined once.
+   */
+  async fill(length: number): Promise<void> {
+    if (this.buffered.length >= length) return;
+    const chunks = this.buffered.length === 0 ? [] : [this.buffered];
+    let total = this.buffered.length;
+    while (total < length) {
+      const chunk = await this.next();
+      if (!chunk) break;
+      chunks.push(chunk);
+      total += chunk.length;
+    }
+    this.buffered = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  }
+
+  /** The first `length` buffered bytes without taking them; undefined when fewer are buffered. */
+  peekBuffered(length: number): Buffer | undefined {
+    return this.buffered.length < length ? undefined : this.buffered.subarray(0, length);
+  }
+
+  /** Takes exactly `length` buffered bytes; the caller checks `available` first. */
+  readBuffered(length: number): Buffer {
+    if (this.buffered.length < length) throw new RangeError(`${length} bytes asked for, ${this.buffered.length} buffered`);
+    const bytes = this.buffered.subarray(0, length);
+    this.buffered = this.buffered.subarray(length);
+    this.position += length;
+    return bytes;
+  }
+
   /** The next `length` bytes as they arrive; throws UnexpectedEndOfData when the stream ends first. */
   async *take(length: number): AsyncGenerator<Buffer, void, undefined> {
     let remaining = length;
@@ -58,6 +97,10 @@ export class ByteCursor {
   }
 
   async skip(length: number): Promise<void> {
+    if (length <= this.buffered.length) {
+      this.readBuffered(length);
+      return;
+    }
     for await (const piece of this.take(length)) void piece;
   }
 

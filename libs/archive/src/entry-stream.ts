@@ -1,6 +1,8 @@
+import * as crypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
-import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
 import { METHOD_DEFLATED } from './central-checks.js';
 import { ArchiveRejected } from './errors.js';
@@ -17,7 +19,14 @@ const MAX_EXTRA_BYTES = 0xffff;
  * are a few KiB, and per-entry stream set-up would dominate reading them.
  */
 const SMALL_COMPRESSED_BYTES = 256 * 1024;
-const SMALL_INFLATED_BYTES = 8 * 1024 * 1024;
+const SMALL_INFLATED_BYTES = 8 * 1024 * 1024; // inflateAndDigest's chunk cap repeats it
+
+/** What the manifest says of an entry's inflated bytes. */
+export interface ListedDigest {
+  /** The 32 bytes of the SHA-256. */
+  sha256: Uint8Array;
+  size: number;
+}
 
 /** What an entry's inflated bytes must match. */
 export interface EntryExpectation {
@@ -27,8 +36,8 @@ export interface EntryExpectation {
   /** Most inflated bytes allowed for this entry's kind. */
   maxBytes: number;
   limits: ArchiveLimits;
-  /** SHA-256 (hex) and size from the manifest, when the entry is listed there. */
-  listed?: { sha256: string; size: number };
+  /** SHA-256 and size from the manifest, when the entry is listed there. */
+  listed?: ListedDigest;
   /** Total inflated across one pass, when the pass counts one. */
   total?: InflatedTotal;
 }
@@ -39,7 +48,32 @@ export interface EntryExpectation {
  * directory, so entries written with data descriptors read the same as any other.
  */
 export async function readLocalHeader(cursor: ByteCursor, entry: CentralEntry, extentEnd: number): Promise<void> {
-  const header = await cursor.read(LOCAL_HEADER_BYTES);
+  const { nameLength, extraLength } = checkLocalHeader(await cursor.read(LOCAL_HEADER_BYTES), entry);
+  checkLocalName(await cursor.read(nameLength), entry);
+  await cursor.skip(extraLength);
+  checkDataExtent(cursor.position, entry, extentEnd);
+}
+
+/**
+ * readLocalHeader from bytes the cursor has buffered, without an await. False, with
+ * nothing taken, when the header is not all buffered: then call readLocalHeader.
+ */
+export function readBufferedLocalHeader(cursor: ByteCursor, entry: CentralEntry, extentEnd: number): boolean {
+  const header = cursor.peekBuffered(LOCAL_HEADER_BYTES);
+  if (!header || cursor.available < LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28)) return false;
+  const { nameLength, extraLength } = checkLocalHeader(cursor.readBuffered(LOCAL_HEADER_BYTES), entry);
+  checkLocalName(cursor.readBuffered(nameLength), entry);
+  cursor.readBuffered(extraLength);
+  checkDataExtent(cursor.position, entry, extentEnd);
+  return true;
+}
+
+/** The most bytes an entry's local header, name and extra field can take (the extra is at most 64 KiB). */
+export function maxLocalHeaderBytes(entry: CentralEntry): number {
+  return LOCAL_HEADER_BYTES + entry.nameBytes.length + MAX_EXTRA_BYTES;
+}
+
+function checkLocalHeader(header: Buffer, entry: CentralEntry): { nameLength: number; extraLength: number } {
   if (header.readUInt32LE(0) !== SIG_LOCAL_HEADER) {
     throw new ArchiveRejected('corrupt', 'no local header where the central directory points', entry.name);
   }
@@ -47,14 +81,17 @@ export async function readLocalHeader(cursor: ByteCursor, entry: CentralEntry, e
   if (header.readUInt16LE(8) !== entry.method) {
     throw new ArchiveRejected('corrupt', 'the local header and the central directory disagree on the compression method', entry.name);
   }
-  const nameLength = header.readUInt16LE(26);
-  const extraLength = header.readUInt16LE(28);
-  const name = await cursor.read(nameLength);
+  return { nameLength: header.readUInt16LE(26), extraLength: header.readUInt16LE(28) };
+}
+
+function checkLocalName(name: Buffer, entry: CentralEntry): void {
   if (!name.equals(entry.nameBytes)) {
     throw new ArchiveRejected('corrupt', 'the local header and the central directory disagree on the name', entry.name);
   }
-  await cursor.skip(extraLength);
-  if (cursor.position + entry.compressedSize > extentEnd) {
+}
+
+function checkDataExtent(dataStart: number, entry: CentralEntry, extentEnd: number): void {
+  if (dataStart + entry.compressedSize > extentEnd) {
     throw new ArchiveRejected('corrupt', 'its data runs into the next entry', entry.name);
   }
 }
@@ -68,31 +105,75 @@ export function isSmallEntry(entry: CentralEntry): boolean {
  * readLocalHeader). Same limits and checks as inflateEntry.
  */
 export async function readSmallEntry(cursor: ByteCursor, expectation: EntryExpectation): Promise<Buffer> {
-  const { entry } = expectation;
-  const compressed = await cursor.read(entry.compressedSize);
-  const limiter = limiterFor(expectation);
-  let inflated: Buffer;
-  if (entry.method === METHOD_DEFLATED) {
-    // One byte past every bound tells "over a limit" apart from "exactly at it".
-    const bound = Math.min(limiter.bound, entry.uncompressedSize);
+  return inflateSmallEntry(await cursor.read(expectation.entry.compressedSize), expectation);
+}
+
+/**
+ * A small entry's compressed bytes inflated in one call and verified: the limits, size,
+ * CRC-32 and SHA-256 of inflateEntry, without a stream, a promise or a hash object.
+ */
+export function inflateSmallEntry(compressed: Buffer, expectation: EntryExpectation): Buffer {
+  const inflation = inflateAndDigest(nodeCodecs, compressed, expectation.entry.method, smallInflateBound(expectation), expectation.listed !== undefined);
+  return checkSmallInflation(expectation, inflation);
+}
+
+/** What inflateAndDigest made of a small entry's bytes, here or in the inflate worker. */
+export type SmallInflation =
+  | { inflated: Buffer; crc: number; sha256: Buffer | undefined }
+  /** It inflates past the bound it was given. */
+  | { overBound: true }
+  | { error: unknown };
+
+/** The node modules inflateAndDigest uses, passed in because it also runs from its source text in a worker. */
+export interface NodeCodecs {
+  zlib: Pick<typeof zlib, 'inflateRawSync' | 'crc32'>;
+  crypto: Pick<typeof crypto, 'hash'>;
+}
+const nodeCodecs: NodeCodecs = { zlib, crypto };
+
+/**
+ * The most bytes a small entry may inflate to under its limits and its declared size:
+ * inflating one byte more tells "over" apart from "exactly at it".
+ */
+export function smallInflateBound(expectation: EntryExpectation): number {
+  return Math.min(limiterFor(expectation).bound, expectation.entry.uncompressedSize);
+}
+
+/**
+ * Inflates (method 8) or takes as stored (method 0) a small entry's bytes, at most
+ * `bound` + 1 bytes out, and digests them. It names nothing outside its body: the inflate
+ * worker runs it from its source text.
+ */
+export function inflateAndDigest({ zlib, crypto }: NodeCodecs, compressed: Buffer, method: number, bound: number, withSha256: boolean): SmallInflation {
+  let inflated = compressed;
+  if (method === 8) {
     try {
-      // One output chunk of the declared size (plus the byte that detects more): zlib's
-      // default 16 KiB chunks would leave 16 KiB of garbage outside the JS heap per
-      // small entry, or a copy per chunk for a bigger one.
-      const chunkSize = Math.max(64, Math.min(SMALL_INFLATED_BYTES, bound + 1));
-      inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1), chunkSize });
+      // One output chunk of the bound (plus the byte that detects more), at most 8 MiB:
+      // zlib's default 16 KiB chunks would leave 16 KiB of garbage outside the JS heap
+      // per small entry, or a copy per chunk for a bigger one.
+      const chunkSize = Math.max(64, Math.min(8 * 1024 * 1024, bound + 1));
+      inflated = zlib.inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1), chunkSize });
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw toArchiveReadError(error, entry.name);
-      limiter.count(bound + 1);
-      throw new ArchiveRejected('corrupt', `it inflates past its declared size of ${entry.uncompressedSize} bytes`, entry.name);
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { overBound: true };
+      return { error };
     }
-  } else {
-    inflated = compressed;
   }
+  return { inflated, crc: zlib.crc32(inflated), sha256: withSha256 ? crypto.hash('sha256', inflated, 'buffer') : undefined };
+}
+
+/** A small entry's inflated bytes once the limits, size, CRC-32 and SHA-256 hold (ArchiveRejected otherwise). */
+export function checkSmallInflation(expectation: EntryExpectation, inflation: SmallInflation): Buffer {
+  const { entry } = expectation;
+  if ('error' in inflation) throw toArchiveReadError(inflation.error, entry.name);
+  const limiter = limiterFor(expectation);
+  if ('overBound' in inflation) {
+    limiter.count(smallInflateBound(expectation) + 1);
+    throw inflatesPastDeclaredSize(entry);
+  }
+  const { inflated } = inflation;
   limiter.count(inflated.length);
-  const check = new EntryDigestCheck(entry, expectation.listed);
-  check.update(inflated);
-  check.finish();
+  if (inflated.length > entry.uncompressedSize) throw inflatesPastDeclaredSize(entry);
+  checkDigests(entry, expectation.listed, inflated.length, inflation.crc, inflation.sha256);
   return inflated;
 }
 
@@ -189,7 +270,7 @@ function limiterFor(expectation: EntryExpectation): InflateLimiter {
   return new InflateLimiter(limiterOptions(expectation));
 }
 
-/** Size, CRC-32 and SHA-256 of inflated bytes against the central directory and the manifest. */
+/** Size, CRC-32 and SHA-256 of inflated bytes against the central directory and the manifest, chunk by chunk. */
 class EntryDigestCheck {
   private size = 0;
   private crc = 0;
@@ -197,7 +278,7 @@ class EntryDigestCheck {
 
   constructor(
     private readonly entry: CentralEntry,
-    private readonly listed?: { sha256: string; size: number },
+    private readonly listed?: ListedDigest,
   ) {
     this.sha256 = listed ? createHash('sha256') : undefined;
   }
@@ -205,26 +286,30 @@ class EntryDigestCheck {
   /** Throws on the first byte past the declared size. */
   update(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.size > this.entry.uncompressedSize) {
-      throw new ArchiveRejected('corrupt', `it inflates past its declared size of ${this.entry.uncompressedSize} bytes`, this.entry.name);
-    }
+    if (this.size > this.entry.uncompressedSize) throw inflatesPastDeclaredSize(this.entry);
     this.crc = crc32(chunk, this.crc);
     this.sha256?.update(chunk);
   }
 
   finish(): void {
-    const { name, uncompressedSize, crc32: expectedCrc } = this.entry;
-    if (this.size !== uncompressedSize) {
-      throw new ArchiveRejected('corrupt', `it inflates to ${this.size} bytes; the central directory says ${uncompressedSize}`, name);
-    }
-    if (this.crc >>> 0 !== expectedCrc) throw new ArchiveRejected('corrupt', 'its CRC-32 does not match the central directory', name);
-    if (this.listed && this.size !== this.listed.size) {
-      throw new ArchiveRejected('tampered', `it is ${this.size} bytes; the manifest says ${this.listed.size}`, name);
-    }
-    if (this.listed && this.sha256!.digest('hex') !== this.listed.sha256) {
-      throw new ArchiveRejected('tampered', 'its SHA-256 does not match the manifest', name);
-    }
+    checkDigests(this.entry, this.listed, this.size, this.crc, this.sha256?.digest());
   }
+}
+
+function inflatesPastDeclaredSize(entry: CentralEntry): ArchiveRejected {
+  return new ArchiveRejected('corrupt', `it inflates past its declared size of ${entry.uncompressedSize} bytes`, entry.name);
+}
+
+/** An entry's inflated size, CRC-32 and SHA-256 against the central directory and the manifest. */
+function checkDigests(entry: CentralEntry, listed: ListedDigest | undefined, size: number, crc: number, sha256: Buffer | undefined): void {
+  const { name, uncompressedSize, crc32: expectedCrc } = entry;
+  if (size !== uncompressedSize) {
+    throw new ArchiveRejected('corrupt', `it inflates to ${size} bytes; the central directory says ${uncompressedSize}`, name);
+  }
+  if (crc >>> 0 !== expectedCrc) throw new ArchiveRejected('corrupt', 'its CRC-32 does not match the central directory', name);
+  if (!listed) return;
+  if (size !== listed.size) throw new ArchiveRejected('tampered', `it is ${size} bytes; the manifest says ${listed.size}`, name);
+  if (!sha256!.equals(listed.sha256)) throw new ArchiveRejected('tampered', 'its SHA-256 does not match the manifest', name);
 }
 
 class EntryVerifier extends Transform {

@@ -70,6 +70,12 @@ export class ManifestEntryTable {
     return entry;
   }
 
+  /** Entry e's size and SHA-256 (a view of the table's bytes), without making the whole entry. */
+  digest(e: number): { size: number; sha256: Buffer } {
+    if (e < 0 || e >= this.length) throw new RangeError(`no manifest entry ${e}`);
+    return { size: this.sizes[e]!, sha256: this.sha256.subarray(e * SHA256_BYTES, (e + 1) * SHA256_BYTES) };
+  }
+
   private field(e: number, field: StringField): string | undefined {
     const f = FIELDS.indexOf(field);
     if (!(this.present[e]! & (1 << f))) return undefined;
