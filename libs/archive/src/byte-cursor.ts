@@ -20,7 +20,9 @@ export class UnexpectedEndOfData extends Error {
  */
 export class ByteCursor {
   private readonly chunks: AsyncIterator<Buffer>;
-  private buffered: Buffer = EMPTY;
+  /** The unread bytes are chunk[offset..]: taking bytes moves the offset rather than slicing the rest. */
+  private chunk: Buffer = EMPTY;
+  private offset = 0;
   private ended = false;
 
   constructor(
@@ -30,22 +32,18 @@ export class ByteCursor {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
-  /** Exactly `length` bytes; throws UnexpectedEndOfData when the stream ends first. */
-  async read(length: number): Promise<Buffer> {
-    while (this.buffered.length < length) {
-      const chunk = await this.next();
-      if (!chunk) throw new UnexpectedEndOfData(this.position + this.buffered.length);
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    }
-    const bytes = this.buffered.subarray(0, length);
-    this.buffered = this.buffered.subarray(length);
-    this.position += length;
-    return bytes;
-  }
-
   /** Bytes buffered ahead of `position`: what the *Buffered methods can take. */
   get available(): number {
-    return this.buffered.length;
+    return this.chunk.length - this.offset;
+  }
+
+  /** Exactly `length` bytes; throws UnexpectedEndOfData when the stream ends first. */
+  async read(length: number): Promise<Buffer> {
+    if (this.available < length) {
+      await this.fill(length);
+      if (this.available < length) throw new UnexpectedEndOfData(this.position + this.available);
+    }
+    return this.readBuffered(length);
   }
 
   /**
@@ -53,52 +51,57 @@ export class ByteCursor {
    * stream ends first (then `available` says how many). The chunks are joined once.
    */
   async fill(length: number): Promise<void> {
-    if (this.buffered.length >= length) return;
-    const chunks = this.buffered.length === 0 ? [] : [this.buffered];
-    let total = this.buffered.length;
+    let total = this.available;
+    if (total >= length) return;
+    const chunks = total === 0 ? [] : [this.chunk.subarray(this.offset)];
     while (total < length) {
       const chunk = await this.next();
       if (!chunk) break;
       chunks.push(chunk);
       total += chunk.length;
     }
-    this.buffered = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    this.chunk = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    this.offset = 0;
   }
 
   /** The first `length` buffered bytes without taking them; undefined when fewer are buffered. */
   peekBuffered(length: number): Buffer | undefined {
-    return this.buffered.length < length ? undefined : this.buffered.subarray(0, length);
+    return this.available < length ? undefined : this.chunk.subarray(this.offset, this.offset + length);
   }
 
   /** Takes exactly `length` buffered bytes; the caller checks `available` first. */
   readBuffered(length: number): Buffer {
-    if (this.buffered.length < length) throw new RangeError(`${length} bytes asked for, ${this.buffered.length} buffered`);
-    const bytes = this.buffered.subarray(0, length);
-    this.buffered = this.buffered.subarray(length);
-    this.position += length;
+    const bytes = this.chunk.subarray(this.offset, this.offset + length);
+    this.skipBuffered(length);
     return bytes;
+  }
+
+  /** Passes over exactly `length` buffered bytes; the caller checks `available` first. */
+  skipBuffered(length: number): void {
+    if (this.available < length) throw new RangeError(`${length} bytes asked for, ${this.available} buffered`);
+    this.offset += length;
+    this.position += length;
   }
 
   /** The next `length` bytes as they arrive; throws UnexpectedEndOfData when the stream ends first. */
   async *take(length: number): AsyncGenerator<Buffer, void, undefined> {
     let remaining = length;
     while (remaining > 0) {
-      if (this.buffered.length === 0) {
+      if (this.available === 0) {
         const chunk = await this.next();
         if (!chunk) throw new UnexpectedEndOfData(this.position);
-        this.buffered = chunk;
+        this.chunk = chunk;
+        this.offset = 0;
       }
-      const piece = this.buffered.subarray(0, remaining);
-      this.buffered = this.buffered.subarray(piece.length);
-      this.position += piece.length;
+      const piece = this.readBuffered(Math.min(remaining, this.available));
       remaining -= piece.length;
       yield piece;
     }
   }
 
   async skip(length: number): Promise<void> {
-    if (length <= this.buffered.length) {
-      this.readBuffered(length);
+    if (length <= this.available) {
+      this.skipBuffered(length);
       return;
     }
     for await (const piece of this.take(length)) void piece;
@@ -106,7 +109,8 @@ export class ByteCursor {
 
   /** Stops reading and releases the stream. */
   async close(): Promise<void> {
-    this.buffered = EMPTY;
+    this.chunk = EMPTY;
+    this.offset = 0;
     if (!this.ended) {
       this.ended = true;
       await this.chunks.return?.();

@@ -63,7 +63,7 @@ export function readBufferedLocalHeader(cursor: ByteCursor, entry: CentralEntry,
   if (!header || cursor.available < LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28)) return false;
   const { nameLength, extraLength } = checkLocalHeader(cursor.readBuffered(LOCAL_HEADER_BYTES), entry);
   checkLocalName(cursor.readBuffered(nameLength), entry);
-  cursor.readBuffered(extraLength);
+  cursor.skipBuffered(extraLength);
   checkDataExtent(cursor.position, entry, extentEnd);
   return true;
 }

@@ -11,6 +11,7 @@ export interface InflateJob {
 }
 
 const SHA256_BYTES = 32;
+const WORKER_YOUNG_GENERATION_MB = 4;
 /** Per job in a request's layout: start, length, method, bound, withSha256. */
 const JOB_FIELDS = 5;
 /** Per job in a reply's layout: status, output start, output length, CRC-32. */
@@ -96,7 +97,10 @@ export class InflateWorker {
 
   private constructor() {
     const source = `(${inflateWorkerMain.toString()})(${inflateAndDigest.toString()})`;
-    this.worker = new Worker(source, { eval: true });
+    // A small young generation: the worker's garbage is mostly zlib's output buffers, kept
+    // outside the heap and freed only by a scavenge, which a roomy young generation puts
+    // off for tens of MB of them.
+    this.worker = new Worker(source, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker.unref();
     this.worker.on('message', (reply: InflateReply) => {
       const waiting = this.pending.get(reply.id);

@@ -201,7 +201,7 @@ async function parseRecords(source: ArchiveByteSource, end: EndRecord): Promise<
       }
       if (header.readUInt16LE(34) !== 0) throw new ArchiveRejected('corrupt', 'it lives on another volume of a spanned archive', nameOf(nameBytes));
       const extra = take(extraLength);
-      take(commentLength);
+      take(commentLength); // comments are not read
       records.add(header, nameBytes, zip64Sizes(header, extra, nameBytes));
     }
   } catch (error) {
