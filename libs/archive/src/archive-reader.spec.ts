@@ -213,14 +213,14 @@ describe('ArchiveReader', () => {
     ]);
   });
 
-  it('verifyAll names the first bad entry in archive order, though it reads ahead of the checks', async () => {
+  it('verifyAll names the first bad entry in archive order when a later one is broken too', async () => {
     const content = baseContent();
     const bytes = buildRawZip([
       { name: content[0]!.path, data: content[0]!.data, crc32: 0x12345678 },
       { name: content[1]!.path, data: content[1]!.data },
       { name: MANIFEST_PATH, data: json(manifestFor(content)) },
     ]);
-    // Break the second entry's local header too: it is read before the first entry's CRC is checked.
+    // Break the second entry's local header too: both lie in the first piece verifyAll reads.
     bytes.writeUInt32LE(0, bytes.indexOf(Buffer.from(content[1]!.path)) - 30);
     const reader = await ArchiveReader.open(await fileOf(bytes));
     const seen: string[] = [];

@@ -4,20 +4,17 @@ import { ByteCursor } from './byte-cursor.js';
 import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
-  checkSmallInflation,
   inflateEntry,
+  inflateSmallEntry,
   isSmallEntry,
   maxLocalHeaderBytes,
   openEntry,
   readBufferedLocalHeader,
   readEntry,
   readLocalHeader,
-  smallInflateBound,
   toArchiveReadError,
   type EntryExpectation,
-  type SmallInflation,
 } from './entry-stream.js';
-import { InflateWorker, type InflateJob } from './inflate-worker.js';
 import { ArchiveRejected } from './errors.js';
 import { parseJsonEntry } from './json-entry.js';
 import { InflatedTotal, resolveLimits, type ArchiveLimits } from './limits.js';
@@ -57,15 +54,6 @@ interface EntryPlan {
 
 /** How much of the archive verifyAll buffers at a time: many small entries, one await. */
 const READ_AHEAD_BYTES = 1024 * 1024;
-/**
- * A batch for the inflate worker closes at this many compressed bytes or this many bytes
- * it may inflate to; two batches are out at a time (one inflating while the one before is
- * parsed), so verifyAll holds under 10 MiB of entries whatever the archive's size. Each
- * batch costs a message each way (a fraction of a millisecond): smaller batches cost more.
- */
-const BATCH_COMPRESSED_BYTES = 512 * 1024;
-const BATCH_INFLATED_BYTES = 2 * 1024 * 1024;
-const BATCHES_IN_FLIGHT = 2;
 /** How long verifyAll works through buffered entries before it lets the event loop run. */
 const YIELD_AFTER_MS = 5;
 
@@ -200,12 +188,9 @@ export class ArchiveReader {
    * size, CRC-32, SHA-256, JSON syntax, the total inflated size) and that the entries'
    * bytes do not overlap. Run it before an import applies anything.
    *
-   * The archive is read in large pieces (READ_AHEAD_BYTES). Small entries go in batches to
-   * the inflate worker, which inflates and digests one batch while this thread checks the
-   * one before and parses its JSON; entries are still checked and handed to onJson one by
-   * one in archive order, and the first that fails stops the pass. This thread yields to
-   * the event loop every YIELD_AFTER_MS so other work in the process (webhooks,
-   * heartbeats) goes on.
+   * The archive is read in large pieces (READ_AHEAD_BYTES) and the small entries in each
+   * are verified without an await between them, yielding to the event loop every
+   * YIELD_AFTER_MS so that other work in the process (webhooks, heartbeats) goes on.
    */
   async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
     const { records } = this.directory;
@@ -213,36 +198,14 @@ export class ArchiveReader {
     const start = byOffset.length > 0 ? records.localHeaderOffset(byOffset[0]!) : this.directory.offset;
     const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
     const total = new InflatedTotal(this.limits.maxTotalBytes);
-    const inflater = InflateWorker.shared();
     const handOver = new EntryHandOver(this.listed, options);
-    let batch = new SmallEntryBatch();
-    const inFlight: { entries: BatchedEntry[]; inflations: Promise<SmallInflation[]> }[] = [];
-    const send = (): void => {
-      if (batch.entries.length === 0) return;
-      const inflations = inflater.inflate(batch.jobs);
-      // Abandoned when an earlier entry fails: its rejection is then nobody's to handle.
-      inflations.catch(() => undefined);
-      inFlight.push({ entries: batch.entries, inflations });
-      batch = new SmallEntryBatch();
-    };
-    /** Checks and hands over the entries of sent batches, oldest first, until `keep` batches are out. */
-    const settle = async (keep: number): Promise<void> => {
-      while (inFlight.length > keep) {
-        const { entries, inflations } = inFlight.shift()!;
-        const results = await inflations;
-        for (let at = 0; at < entries.length; at++) {
-          const { plan, expectation } = entries[at]!;
-          await handOver.entry(plan, checkSmallInflation(expectation, results[at]!));
-        }
-      }
-    };
     try {
       for (const index of byOffset) {
         const plan = this.plan(index);
         const { central } = plan;
         const expectation = { ...this.expectation(plan), total };
         const small = isSmallEntry(central);
-        let compressed: Buffer | undefined;
+        let bytes: Buffer | undefined;
         try {
           if (cursor.position > central.localHeaderOffset) {
             throw new ArchiveRejected('corrupt', 'its local header overlaps the entry before it', central.name);
@@ -257,31 +220,23 @@ export class ArchiveReader {
           }
           if (!readBufferedLocalHeader(cursor, central, plan.extentEnd)) await readLocalHeader(cursor, central, plan.extentEnd);
           if (small) {
-            compressed =
+            const compressed =
               cursor.available >= central.compressedSize ? cursor.readBuffered(central.compressedSize) : await cursor.read(central.compressedSize);
+            bytes = inflateSmallEntry(compressed, expectation);
           }
         } catch (error) {
-          // The entries before this one fail first, as they would have read one by one.
-          send();
-          await settle(0);
           throw toArchiveReadError(error, central.name);
         }
-        if (compressed) {
-          batch.add({ plan, expectation }, { compressed, method: central.method, bound: smallInflateBound(expectation), withSha256: expectation.listed !== undefined });
-          if (batch.full) {
-            send();
-            await settle(BATCHES_IN_FLIGHT - 1);
+        if (!bytes) {
+          const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
+          if (!plan.json) {
+            await drain(inflated);
+            continue;
           }
-          continue;
+          bytes = await collect(inflated);
         }
-        send();
-        await settle(0);
-        const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
-        if (!plan.json) await drain(inflated);
-        else await handOver.entry(plan, await collect(inflated));
+        await handOver.entry(plan, bytes);
       }
-      send();
-      await settle(0);
     } finally {
       await cursor.close();
     }
@@ -323,31 +278,6 @@ export class ArchiveReader {
       limits: this.limits,
       listed: plan.listedIndex < 0 ? undefined : this.listed.digest(plan.listedIndex),
     };
-  }
-}
-
-interface BatchedEntry {
-  plan: EntryPlan;
-  expectation: EntryExpectation;
-}
-
-/** Small entries gathered for one trip to the inflate worker. */
-class SmallEntryBatch {
-  readonly entries: BatchedEntry[] = [];
-  readonly jobs: InflateJob[] = [];
-  private compressedBytes = 0;
-  private inflatedBytes = 0;
-
-  add(entry: BatchedEntry, job: InflateJob): void {
-    this.entries.push(entry);
-    this.jobs.push(job);
-    this.compressedBytes += job.compressed.length;
-    this.inflatedBytes += job.bound;
-  }
-
-  /** Bounded both ways: the memory a batch takes is its input plus at most its bounds. */
-  get full(): boolean {
-    return this.compressedBytes >= BATCH_COMPRESSED_BYTES || this.inflatedBytes >= BATCH_INFLATED_BYTES;
   }
 }
 

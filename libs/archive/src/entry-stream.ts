@@ -1,8 +1,6 @@
-import * as crypto from 'node:crypto';
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
-import * as zlib from 'node:zlib';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
 import { METHOD_DEFLATED } from './central-checks.js';
 import { ArchiveRejected } from './errors.js';
@@ -19,7 +17,7 @@ const MAX_EXTRA_BYTES = 0xffff;
  * are a few KiB, and per-entry stream set-up would dominate reading them.
  */
 const SMALL_COMPRESSED_BYTES = 256 * 1024;
-const SMALL_INFLATED_BYTES = 8 * 1024 * 1024; // inflateAndDigest's chunk cap repeats it
+const SMALL_INFLATED_BYTES = 8 * 1024 * 1024;
 
 /** What the manifest says of an entry's inflated bytes. */
 export interface ListedDigest {
@@ -113,67 +111,30 @@ export async function readSmallEntry(cursor: ByteCursor, expectation: EntryExpec
  * CRC-32 and SHA-256 of inflateEntry, without a stream, a promise or a hash object.
  */
 export function inflateSmallEntry(compressed: Buffer, expectation: EntryExpectation): Buffer {
-  const inflation = inflateAndDigest(nodeCodecs, compressed, expectation.entry.method, smallInflateBound(expectation), expectation.listed !== undefined);
-  return checkSmallInflation(expectation, inflation);
-}
-
-/** What inflateAndDigest made of a small entry's bytes, here or in the inflate worker. */
-export type SmallInflation =
-  | { inflated: Buffer; crc: number; sha256: Buffer | undefined }
-  /** It inflates past the bound it was given. */
-  | { overBound: true }
-  | { error: unknown };
-
-/** The node modules inflateAndDigest uses, passed in because it also runs from its source text in a worker. */
-export interface NodeCodecs {
-  zlib: Pick<typeof zlib, 'inflateRawSync' | 'crc32'>;
-  crypto: Pick<typeof crypto, 'hash'>;
-}
-const nodeCodecs: NodeCodecs = { zlib, crypto };
-
-/**
- * The most bytes a small entry may inflate to under its limits and its declared size:
- * inflating one byte more tells "over" apart from "exactly at it".
- */
-export function smallInflateBound(expectation: EntryExpectation): number {
-  return Math.min(limiterFor(expectation).bound, expectation.entry.uncompressedSize);
-}
-
-/**
- * Inflates (method 8) or takes as stored (method 0) a small entry's bytes, at most
- * `bound` + 1 bytes out, and digests them. It names nothing outside its body: the inflate
- * worker runs it from its source text.
- */
-export function inflateAndDigest({ zlib, crypto }: NodeCodecs, compressed: Buffer, method: number, bound: number, withSha256: boolean): SmallInflation {
-  let inflated = compressed;
-  if (method === 8) {
-    try {
-      // One output chunk of the bound (plus the byte that detects more), at most 8 MiB:
-      // zlib's default 16 KiB chunks would leave 16 KiB of garbage outside the JS heap
-      // per small entry, or a copy per chunk for a bigger one.
-      const chunkSize = Math.max(64, Math.min(8 * 1024 * 1024, bound + 1));
-      inflated = zlib.inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1), chunkSize });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { overBound: true };
-      return { error };
-    }
-  }
-  return { inflated, crc: zlib.crc32(inflated), sha256: withSha256 ? crypto.hash('sha256', inflated, 'buffer') : undefined };
-}
-
-/** A small entry's inflated bytes once the limits, size, CRC-32 and SHA-256 hold (ArchiveRejected otherwise). */
-export function checkSmallInflation(expectation: EntryExpectation, inflation: SmallInflation): Buffer {
   const { entry } = expectation;
-  if ('error' in inflation) throw toArchiveReadError(inflation.error, entry.name);
   const limiter = limiterFor(expectation);
-  if ('overBound' in inflation) {
-    limiter.count(smallInflateBound(expectation) + 1);
-    throw inflatesPastDeclaredSize(entry);
+  let inflated: Buffer;
+  if (entry.method === METHOD_DEFLATED) {
+    // One byte past every bound tells "over a limit" apart from "exactly at it".
+    const bound = Math.min(limiter.bound, entry.uncompressedSize);
+    try {
+      // One output chunk of the declared size (plus the byte that detects more): zlib's
+      // default 16 KiB chunks would leave 16 KiB of garbage outside the JS heap per
+      // small entry, or a copy per chunk for a bigger one.
+      const chunkSize = Math.max(64, Math.min(SMALL_INFLATED_BYTES, bound + 1));
+      inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(1, bound + 1), chunkSize });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw toArchiveReadError(error, entry.name);
+      limiter.count(bound + 1);
+      throw inflatesPastDeclaredSize(entry);
+    }
+  } else {
+    inflated = compressed;
   }
-  const { inflated } = inflation;
   limiter.count(inflated.length);
   if (inflated.length > entry.uncompressedSize) throw inflatesPastDeclaredSize(entry);
-  checkDigests(entry, expectation.listed, inflated.length, inflation.crc, inflation.sha256);
+  const { listed } = expectation;
+  checkDigests(entry, listed, inflated.length, crc32(inflated), listed && hash('sha256', inflated, 'buffer'));
   return inflated;
 }
 
