@@ -1,17 +1,14 @@
 import { Readable } from 'node:stream';
-import { setImmediate } from 'node:timers/promises';
 import { ByteCursor } from './byte-cursor.js';
 import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
   inflateEntry,
-  inflateSmallEntry,
   isSmallEntry,
-  maxLocalHeaderBytes,
   openEntry,
-  readBufferedLocalHeader,
   readEntry,
   readLocalHeader,
+  readSmallEntry,
   toArchiveReadError,
   type EntryExpectation,
 } from './entry-stream.js';
@@ -46,16 +43,11 @@ export interface VerifyAllResult {
 interface EntryPlan {
   central: CentralEntry;
   extentEnd: number;
-  /** Index in the manifest's list; -1 for the manifest and for directory entries. */
-  listedIndex: number;
+  /** Undefined for the manifest and for directory entries. */
+  listed?: ManifestEntry;
   maxBytes: number;
   json: boolean;
 }
-
-/** How much of the archive verifyAll buffers at a time: many small entries, one await. */
-const READ_AHEAD_BYTES = 1024 * 1024;
-/** How long verifyAll works through buffered entries before it lets the event loop run. */
-const YIELD_AFTER_MS = 5;
 
 /** What each central record is, by record index (EntryPlans are made from these on demand). */
 const KIND_DIRECTORY = 0;
@@ -105,7 +97,7 @@ export class ArchiveReader {
     // Name → record index for matching the manifest; what the reader keeps afterwards is
     // keyed by the manifest's own path strings, so these die with open().
     const centralIndex = new Map<string, number>();
-    for (let index = 0; index < records.count; index++) centralIndex.set(records.name(index), index);
+    for (let index = 0; index < records.count; index++) centralIndex.set(records.entry(index).name, index);
 
     const manifestIndex = centralIndex.get(MANIFEST_PATH);
     if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
@@ -187,10 +179,6 @@ export class ArchiveReader {
    * Reads every entry once, front to back in one ranged read, verifying each (limits,
    * size, CRC-32, SHA-256, JSON syntax, the total inflated size) and that the entries'
    * bytes do not overlap. Run it before an import applies anything.
-   *
-   * The archive is read in large pieces (READ_AHEAD_BYTES) and the small entries in each
-   * are verified without an await between them, yielding to the event loop every
-   * YIELD_AFTER_MS so that other work in the process (webhooks, heartbeats) goes on.
    */
   async verifyAll(options: VerifyAllOptions = {}): Promise<VerifyAllResult> {
     const { records } = this.directory;
@@ -198,32 +186,19 @@ export class ArchiveReader {
     const start = byOffset.length > 0 ? records.localHeaderOffset(byOffset[0]!) : this.directory.offset;
     const cursor = new ByteCursor(openRange(this.source, start, this.directory.offset - start), start);
     const total = new InflatedTotal(this.limits.maxTotalBytes);
-    const handOver = new EntryHandOver(this.listed, options);
     try {
       for (const index of byOffset) {
         const plan = this.plan(index);
         const { central } = plan;
         const expectation = { ...this.expectation(plan), total };
-        const small = isSmallEntry(central);
         let bytes: Buffer | undefined;
         try {
           if (cursor.position > central.localHeaderOffset) {
             throw new ArchiveRejected('corrupt', 'its local header overlaps the entry before it', central.name);
           }
-          const gap = central.localHeaderOffset - cursor.position;
-          if (gap <= cursor.available) cursor.skipBuffered(gap);
-          else await cursor.skip(gap);
-          if (small) {
-            // All this entry can span, and the next ones with it: most entries then need no await.
-            const entryBytes = Math.min(plan.extentEnd - central.localHeaderOffset, maxLocalHeaderBytes(central) + central.compressedSize);
-            if (cursor.available < entryBytes) await cursor.fill(Math.max(entryBytes, READ_AHEAD_BYTES));
-          }
-          if (!readBufferedLocalHeader(cursor, central, plan.extentEnd)) await readLocalHeader(cursor, central, plan.extentEnd);
-          if (small) {
-            const compressed =
-              cursor.available >= central.compressedSize ? cursor.readBuffered(central.compressedSize) : await cursor.read(central.compressedSize);
-            bytes = inflateSmallEntry(compressed, expectation);
-          }
+          await cursor.skip(central.localHeaderOffset - cursor.position);
+          await readLocalHeader(cursor, central, plan.extentEnd);
+          if (isSmallEntry(central)) bytes = await readSmallEntry(cursor, expectation);
         } catch (error) {
           throw toArchiveReadError(error, central.name);
         }
@@ -235,7 +210,10 @@ export class ArchiveReader {
           }
           bytes = await collect(inflated);
         }
-        await handOver.entry(plan, bytes);
+        // The manifest was parsed at open; here its bytes were checked again.
+        if (!plan.json || !plan.listed) continue;
+        const value = parseJsonEntry(bytes, central.name);
+        await options.onJson?.(plan.listed, value);
       }
     } finally {
       await cursor.close();
@@ -246,7 +224,7 @@ export class ArchiveReader {
   private listedPlan(path: string): EntryPlan {
     const index = this.table.byName.get(path);
     const plan = index === undefined ? undefined : this.plan(index);
-    if (!plan || plan.listedIndex < 0) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
+    if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
     return plan;
   }
 
@@ -261,13 +239,8 @@ export class ArchiveReader {
           : kind === KIND_RESOURCE
             ? this.limits.maxResourceEntryBytes
             : 0;
-    return {
-      central: this.directory.records.entry(index),
-      extentEnd: extents.ends[index]!,
-      listedIndex: kind === KIND_JSON || kind === KIND_RESOURCE ? listedIndex[index]! : -1,
-      maxBytes,
-      json: kind === KIND_MANIFEST || kind === KIND_JSON,
-    };
+    const listed = kind === KIND_JSON || kind === KIND_RESOURCE ? this.listed.entry(listedIndex[index]!) : undefined;
+    return { central: this.directory.records.entry(index), extentEnd: extents.ends[index]!, listed, maxBytes, json: kind === KIND_MANIFEST || kind === KIND_JSON };
   }
 
   private expectation(plan: EntryPlan, maxBytes = plan.maxBytes): EntryExpectation {
@@ -276,30 +249,8 @@ export class ArchiveReader {
       extentEnd: plan.extentEnd,
       maxBytes,
       limits: this.limits,
-      listed: plan.listedIndex < 0 ? undefined : this.listed.digest(plan.listedIndex),
+      listed: plan.listed && { sha256: plan.listed.sha256, size: plan.listed.size },
     };
-  }
-}
-
-/** What verifyAll does with an entry's verified bytes: parse the JSON ones and pass them to onJson. */
-class EntryHandOver {
-  private lastYield = performance.now();
-
-  constructor(
-    private readonly listed: ManifestEntryTable,
-    private readonly options: VerifyAllOptions,
-  ) {}
-
-  async entry(plan: EntryPlan, bytes: Buffer): Promise<void> {
-    if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
-      await setImmediate();
-      this.lastYield = performance.now();
-    }
-    // The manifest was parsed at open; here its bytes were checked again.
-    if (!plan.json || plan.listedIndex < 0) return;
-    const value = parseJsonEntry(bytes, plan.central.name);
-    const handled = this.options.onJson?.(this.listed.entry(plan.listedIndex), value);
-    if (handled) await handled;
   }
 }
 

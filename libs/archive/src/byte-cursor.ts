@@ -14,15 +14,10 @@ export class UnexpectedEndOfData extends Error {
  * Reads a byte stream front to back in exact amounts: a fixed-size header, a run of bytes
  * to skip, or a run to hand on as chunks without collecting it. `position` is the
  * absolute offset of the next byte.
- *
- * fill() + the *Buffered methods let a caller read many small structures with one await:
- * buffer enough for a run of them, then take them synchronously.
  */
 export class ByteCursor {
   private readonly chunks: AsyncIterator<Buffer>;
-  /** The unread bytes are chunk[offset..]: taking bytes moves the offset rather than slicing the rest. */
-  private chunk: Buffer = EMPTY;
-  private offset = 0;
+  private buffered: Buffer = EMPTY;
   private ended = false;
 
   constructor(
@@ -32,85 +27,43 @@ export class ByteCursor {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
-  /** Bytes buffered ahead of `position`: what the *Buffered methods can take. */
-  get available(): number {
-    return this.chunk.length - this.offset;
-  }
-
   /** Exactly `length` bytes; throws UnexpectedEndOfData when the stream ends first. */
   async read(length: number): Promise<Buffer> {
-    if (this.available < length) {
-      await this.fill(length);
-      if (this.available < length) throw new UnexpectedEndOfData(this.position + this.available);
-    }
-    return this.readBuffered(length);
-  }
-
-  /**
-   * Buffers at least `length` bytes ahead of `position`, or all that is left when the
-   * stream ends first (then `available` says how many). The chunks are joined once.
-   */
-  async fill(length: number): Promise<void> {
-    let total = this.available;
-    if (total >= length) return;
-    const chunks = total === 0 ? [] : [this.chunk.subarray(this.offset)];
-    while (total < length) {
+    while (this.buffered.length < length) {
       const chunk = await this.next();
-      if (!chunk) break;
-      chunks.push(chunk);
-      total += chunk.length;
+      if (!chunk) throw new UnexpectedEndOfData(this.position + this.buffered.length);
+      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     }
-    this.chunk = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-    this.offset = 0;
-  }
-
-  /** The first `length` buffered bytes without taking them; undefined when fewer are buffered. */
-  peekBuffered(length: number): Buffer | undefined {
-    return this.available < length ? undefined : this.chunk.subarray(this.offset, this.offset + length);
-  }
-
-  /** Takes exactly `length` buffered bytes; the caller checks `available` first. */
-  readBuffered(length: number): Buffer {
-    const bytes = this.chunk.subarray(this.offset, this.offset + length);
-    this.skipBuffered(length);
-    return bytes;
-  }
-
-  /** Passes over exactly `length` buffered bytes; the caller checks `available` first. */
-  skipBuffered(length: number): void {
-    if (this.available < length) throw new RangeError(`${length} bytes asked for, ${this.available} buffered`);
-    this.offset += length;
+    const bytes = this.buffered.subarray(0, length);
+    this.buffered = this.buffered.subarray(length);
     this.position += length;
+    return bytes;
   }
 
   /** The next `length` bytes as they arrive; throws UnexpectedEndOfData when the stream ends first. */
   async *take(length: number): AsyncGenerator<Buffer, void, undefined> {
     let remaining = length;
     while (remaining > 0) {
-      if (this.available === 0) {
+      if (this.buffered.length === 0) {
         const chunk = await this.next();
         if (!chunk) throw new UnexpectedEndOfData(this.position);
-        this.chunk = chunk;
-        this.offset = 0;
+        this.buffered = chunk;
       }
-      const piece = this.readBuffered(Math.min(remaining, this.available));
+      const piece = this.buffered.subarray(0, remaining);
+      this.buffered = this.buffered.subarray(piece.length);
+      this.position += piece.length;
       remaining -= piece.length;
       yield piece;
     }
   }
 
   async skip(length: number): Promise<void> {
-    if (length <= this.available) {
-      this.skipBuffered(length);
-      return;
-    }
     for await (const piece of this.take(length)) void piece;
   }
 
   /** Stops reading and releases the stream. */
   async close(): Promise<void> {
-    this.chunk = EMPTY;
-    this.offset = 0;
+    this.buffered = EMPTY;
     if (!this.ended) {
       this.ended = true;
       await this.chunks.return?.();

@@ -1,5 +1,4 @@
-import { isUtf8 } from 'node:buffer';
-import { entryPathKey, entryPathProblem } from './entry-path.js';
+import { decodeEntryName, entryPathKey, entryPathProblem } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
 import type { ArchiveLimits } from './limits.js';
 import { MANIFEST_PATH } from './manifest.js';
@@ -44,7 +43,7 @@ export function checkCentralEntries(directory: CentralDirectory, limits: Archive
   for (let index = 0; index < records.count; index++) {
     const entry = records.entry(index);
     const { name } = entry;
-    if (!isUtf8(entry.nameBytes)) throw new ArchiveRejected('path-unsafe', 'the name is not UTF-8', name);
+    if (decodeEntryName(entry.nameBytes) === undefined) throw new ArchiveRejected('path-unsafe', 'the name is not UTF-8', name);
     const directoryEntry = isDirectoryEntry(entry);
     const problem = entryPathProblem(name, { directory: directoryEntry });
     if (problem) throw new ArchiveRejected('path-unsafe', problem, name);
@@ -117,28 +116,23 @@ function checkFileType(entry: CentralEntry, directoryEntry: boolean): void {
 function checkExtents(directory: CentralDirectory): CentralExtents {
   const { records } = directory;
   const byOffset = new Uint32Array(records.count);
-  let inOrder = true;
-  for (let index = 0; index < records.count; index++) {
-    byOffset[index] = index;
-    if (index > 0 && records.localHeaderOffset(index) < records.localHeaderOffset(index - 1)) inOrder = false;
-  }
+  for (let index = 0; index < records.count; index++) byOffset[index] = index;
   // Stable for equal offsets (TypedArray sort is), so the earlier record is named first.
-  // Writers list entries in the order they wrote them: then there is nothing to sort.
-  if (!inOrder) byOffset.sort((a, b) => records.localHeaderOffset(a) - records.localHeaderOffset(b));
+  byOffset.sort((a, b) => records.localHeaderOffset(a) - records.localHeaderOffset(b));
   const ends = new Float64Array(records.count);
   for (let at = 0; at < byOffset.length; at++) {
-    const index = byOffset[at]!;
+    const entry = records.entry(byOffset[at]!);
     const last = at + 1 === byOffset.length;
     const end = last ? directory.offset : records.localHeaderOffset(byOffset[at + 1]!);
-    const minimumExtent = LOCAL_HEADER_BYTES + records.nameBytes(index).length + records.compressedSize(index);
-    if (records.localHeaderOffset(index) + minimumExtent > end) {
+    const minimumExtent = LOCAL_HEADER_BYTES + entry.nameBytes.length + entry.compressedSize;
+    if (entry.localHeaderOffset + minimumExtent > end) {
       throw new ArchiveRejected(
         'corrupt',
-        last ? 'its data runs into the central directory' : `its data overlaps entry "${records.name(byOffset[at + 1]!)}"`,
-        records.name(index),
+        last ? 'its data runs into the central directory' : `its data overlaps entry "${records.entry(byOffset[at + 1]!).name}"`,
+        entry.name,
       );
     }
-    ends[index] = end;
+    ends[byOffset[at]!] = end;
   }
   return { ends, byOffset };
 }

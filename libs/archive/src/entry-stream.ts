@@ -1,4 +1,4 @@
-import { createHash, hash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
@@ -19,13 +19,6 @@ const MAX_EXTRA_BYTES = 0xffff;
 const SMALL_COMPRESSED_BYTES = 256 * 1024;
 const SMALL_INFLATED_BYTES = 8 * 1024 * 1024;
 
-/** What the manifest says of an entry's inflated bytes. */
-export interface ListedDigest {
-  /** The 32 bytes of the SHA-256. */
-  sha256: Uint8Array;
-  size: number;
-}
-
 /** What an entry's inflated bytes must match. */
 export interface EntryExpectation {
   entry: CentralEntry;
@@ -34,8 +27,8 @@ export interface EntryExpectation {
   /** Most inflated bytes allowed for this entry's kind. */
   maxBytes: number;
   limits: ArchiveLimits;
-  /** SHA-256 and size from the manifest, when the entry is listed there. */
-  listed?: ListedDigest;
+  /** SHA-256 (hex) and size from the manifest, when the entry is listed there. */
+  listed?: { sha256: string; size: number };
   /** Total inflated across one pass, when the pass counts one. */
   total?: InflatedTotal;
 }
@@ -46,32 +39,7 @@ export interface EntryExpectation {
  * directory, so entries written with data descriptors read the same as any other.
  */
 export async function readLocalHeader(cursor: ByteCursor, entry: CentralEntry, extentEnd: number): Promise<void> {
-  const { nameLength, extraLength } = checkLocalHeader(await cursor.read(LOCAL_HEADER_BYTES), entry);
-  checkLocalName(await cursor.read(nameLength), entry);
-  await cursor.skip(extraLength);
-  checkDataExtent(cursor.position, entry, extentEnd);
-}
-
-/**
- * readLocalHeader from bytes the cursor has buffered, without an await. False, with
- * nothing taken, when the header is not all buffered: then call readLocalHeader.
- */
-export function readBufferedLocalHeader(cursor: ByteCursor, entry: CentralEntry, extentEnd: number): boolean {
-  const header = cursor.peekBuffered(LOCAL_HEADER_BYTES);
-  if (!header || cursor.available < LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28)) return false;
-  const { nameLength, extraLength } = checkLocalHeader(cursor.readBuffered(LOCAL_HEADER_BYTES), entry);
-  checkLocalName(cursor.readBuffered(nameLength), entry);
-  cursor.skipBuffered(extraLength);
-  checkDataExtent(cursor.position, entry, extentEnd);
-  return true;
-}
-
-/** The most bytes an entry's local header, name and extra field can take (the extra is at most 64 KiB). */
-export function maxLocalHeaderBytes(entry: CentralEntry): number {
-  return LOCAL_HEADER_BYTES + entry.nameBytes.length + MAX_EXTRA_BYTES;
-}
-
-function checkLocalHeader(header: Buffer, entry: CentralEntry): { nameLength: number; extraLength: number } {
+  const header = await cursor.read(LOCAL_HEADER_BYTES);
   if (header.readUInt32LE(0) !== SIG_LOCAL_HEADER) {
     throw new ArchiveRejected('corrupt', 'no local header where the central directory points', entry.name);
   }
@@ -79,17 +47,14 @@ function checkLocalHeader(header: Buffer, entry: CentralEntry): { nameLength: nu
   if (header.readUInt16LE(8) !== entry.method) {
     throw new ArchiveRejected('corrupt', 'the local header and the central directory disagree on the compression method', entry.name);
   }
-  return { nameLength: header.readUInt16LE(26), extraLength: header.readUInt16LE(28) };
-}
-
-function checkLocalName(name: Buffer, entry: CentralEntry): void {
+  const nameLength = header.readUInt16LE(26);
+  const extraLength = header.readUInt16LE(28);
+  const name = await cursor.read(nameLength);
   if (!name.equals(entry.nameBytes)) {
     throw new ArchiveRejected('corrupt', 'the local header and the central directory disagree on the name', entry.name);
   }
-}
-
-function checkDataExtent(dataStart: number, entry: CentralEntry, extentEnd: number): void {
-  if (dataStart + entry.compressedSize > extentEnd) {
+  await cursor.skip(extraLength);
+  if (cursor.position + entry.compressedSize > extentEnd) {
     throw new ArchiveRejected('corrupt', 'its data runs into the next entry', entry.name);
   }
 }
@@ -103,15 +68,8 @@ export function isSmallEntry(entry: CentralEntry): boolean {
  * readLocalHeader). Same limits and checks as inflateEntry.
  */
 export async function readSmallEntry(cursor: ByteCursor, expectation: EntryExpectation): Promise<Buffer> {
-  return inflateSmallEntry(await cursor.read(expectation.entry.compressedSize), expectation);
-}
-
-/**
- * A small entry's compressed bytes inflated in one call and verified: the limits, size,
- * CRC-32 and SHA-256 of inflateEntry, without a stream, a promise or a hash object.
- */
-export function inflateSmallEntry(compressed: Buffer, expectation: EntryExpectation): Buffer {
   const { entry } = expectation;
+  const compressed = await cursor.read(entry.compressedSize);
   const limiter = limiterFor(expectation);
   let inflated: Buffer;
   if (entry.method === METHOD_DEFLATED) {
@@ -126,15 +84,15 @@ export function inflateSmallEntry(compressed: Buffer, expectation: EntryExpectat
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw toArchiveReadError(error, entry.name);
       limiter.count(bound + 1);
-      throw inflatesPastDeclaredSize(entry);
+      throw new ArchiveRejected('corrupt', `it inflates past its declared size of ${entry.uncompressedSize} bytes`, entry.name);
     }
   } else {
     inflated = compressed;
   }
   limiter.count(inflated.length);
-  if (inflated.length > entry.uncompressedSize) throw inflatesPastDeclaredSize(entry);
-  const { listed } = expectation;
-  checkDigests(entry, listed, inflated.length, crc32(inflated), listed && hash('sha256', inflated, 'buffer'));
+  const check = new EntryDigestCheck(entry, expectation.listed);
+  check.update(inflated);
+  check.finish();
   return inflated;
 }
 
@@ -231,7 +189,7 @@ function limiterFor(expectation: EntryExpectation): InflateLimiter {
   return new InflateLimiter(limiterOptions(expectation));
 }
 
-/** Size, CRC-32 and SHA-256 of inflated bytes against the central directory and the manifest, chunk by chunk. */
+/** Size, CRC-32 and SHA-256 of inflated bytes against the central directory and the manifest. */
 class EntryDigestCheck {
   private size = 0;
   private crc = 0;
@@ -239,7 +197,7 @@ class EntryDigestCheck {
 
   constructor(
     private readonly entry: CentralEntry,
-    private readonly listed?: ListedDigest,
+    private readonly listed?: { sha256: string; size: number },
   ) {
     this.sha256 = listed ? createHash('sha256') : undefined;
   }
@@ -247,30 +205,26 @@ class EntryDigestCheck {
   /** Throws on the first byte past the declared size. */
   update(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.size > this.entry.uncompressedSize) throw inflatesPastDeclaredSize(this.entry);
+    if (this.size > this.entry.uncompressedSize) {
+      throw new ArchiveRejected('corrupt', `it inflates past its declared size of ${this.entry.uncompressedSize} bytes`, this.entry.name);
+    }
     this.crc = crc32(chunk, this.crc);
     this.sha256?.update(chunk);
   }
 
   finish(): void {
-    checkDigests(this.entry, this.listed, this.size, this.crc, this.sha256?.digest());
+    const { name, uncompressedSize, crc32: expectedCrc } = this.entry;
+    if (this.size !== uncompressedSize) {
+      throw new ArchiveRejected('corrupt', `it inflates to ${this.size} bytes; the central directory says ${uncompressedSize}`, name);
+    }
+    if (this.crc >>> 0 !== expectedCrc) throw new ArchiveRejected('corrupt', 'its CRC-32 does not match the central directory', name);
+    if (this.listed && this.size !== this.listed.size) {
+      throw new ArchiveRejected('tampered', `it is ${this.size} bytes; the manifest says ${this.listed.size}`, name);
+    }
+    if (this.listed && this.sha256!.digest('hex') !== this.listed.sha256) {
+      throw new ArchiveRejected('tampered', 'its SHA-256 does not match the manifest', name);
+    }
   }
-}
-
-function inflatesPastDeclaredSize(entry: CentralEntry): ArchiveRejected {
-  return new ArchiveRejected('corrupt', `it inflates past its declared size of ${entry.uncompressedSize} bytes`, entry.name);
-}
-
-/** An entry's inflated size, CRC-32 and SHA-256 against the central directory and the manifest. */
-function checkDigests(entry: CentralEntry, listed: ListedDigest | undefined, size: number, crc: number, sha256: Buffer | undefined): void {
-  const { name, uncompressedSize, crc32: expectedCrc } = entry;
-  if (size !== uncompressedSize) {
-    throw new ArchiveRejected('corrupt', `it inflates to ${size} bytes; the central directory says ${uncompressedSize}`, name);
-  }
-  if (crc >>> 0 !== expectedCrc) throw new ArchiveRejected('corrupt', 'its CRC-32 does not match the central directory', name);
-  if (!listed) return;
-  if (size !== listed.size) throw new ArchiveRejected('tampered', `it is ${size} bytes; the manifest says ${listed.size}`, name);
-  if (!sha256!.equals(listed.sha256)) throw new ArchiveRejected('tampered', 'its SHA-256 does not match the manifest', name);
 }
 
 class EntryVerifier extends Transform {

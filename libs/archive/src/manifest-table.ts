@@ -57,21 +57,17 @@ export class ManifestEntryTable {
     const uuid = this.field(e, 'uuid');
     const name = this.field(e, 'name');
     const aliasOf = this.field(e, 'aliasOf');
-    // The manifest's own key order, set one key at a time: one object, not one more per
-    // optional field spread in (this runs once per entry of an import).
-    const entry = { path: this.field(e, 'path')!, type: ENTRY_TYPES[this.types[e]!] as EntryType } as ManifestEntry;
-    if (uuid !== undefined) entry.uuid = uuid;
-    if (name !== undefined) entry.name = name;
-    entry.sha256 = this.sha256.toString('hex', e * SHA256_BYTES, (e + 1) * SHA256_BYTES);
-    entry.size = this.sizes[e]!;
-    if (aliasOf !== undefined) entry.aliasOf = aliasOf;
+    // The manifest's own key order.
+    const entry: ManifestEntry = {
+      path: this.field(e, 'path')!,
+      type: ENTRY_TYPES[this.types[e]!] as EntryType,
+      ...(uuid !== undefined ? { uuid } : {}),
+      ...(name !== undefined ? { name } : {}),
+      sha256: this.sha256.toString('hex', e * SHA256_BYTES, (e + 1) * SHA256_BYTES),
+      size: this.sizes[e]!,
+      ...(aliasOf !== undefined ? { aliasOf } : {}),
+    };
     return entry;
-  }
-
-  /** Entry e's size and SHA-256 (a view of the table's bytes), without making the whole entry. */
-  digest(e: number): { size: number; sha256: Buffer } {
-    if (e < 0 || e >= this.length) throw new RangeError(`no manifest entry ${e}`);
-    return { size: this.sizes[e]!, sha256: this.sha256.subarray(e * SHA256_BYTES, (e + 1) * SHA256_BYTES) };
   }
 
   private field(e: number, field: StringField): string | undefined {

@@ -13,8 +13,6 @@ const ZIP64_END_BYTES = 56;
 const ZIP64_LOCATOR_BYTES = 20;
 const CENTRAL_HEADER_BYTES = 46;
 const MAX_COMMENT_BYTES = 0xffff;
-/** The central directory is read this much at a time (a 100,000-entry one is about 7 MB). */
-const DIRECTORY_READ_BYTES = 1024 * 1024;
 
 const UINT32_MAGIC = 0xffffffff;
 const ZIP64_EXTRA_ID = 0x0001;
@@ -177,36 +175,28 @@ function safeUInt64(buffer: Buffer, offset: number, what: string): number {
 async function parseRecords(source: ArchiveByteSource, end: EndRecord): Promise<CentralRecords> {
   const records = new CentralRecords(end.entryCount);
   const cursor = new ByteCursor(openRange(source, end.directoryOffset, end.directorySize), end.directoryOffset);
-  // The cursor is filled as far as a record reaches before the record is taken apart, so
-  // fewer bytes than that buffered means the directory ended inside the record.
-  const take = (length: number): Buffer => {
-    if (cursor.available < length) throw new UnexpectedEndOfData(cursor.position + cursor.available);
-    return cursor.readBuffered(length);
-  };
-  let nameBytes: Buffer | undefined;
+  let name = '';
   try {
     for (let index = 0; index < end.entryCount; index++) {
-      nameBytes = undefined;
-      if (cursor.available < CENTRAL_HEADER_BYTES) await cursor.fill(DIRECTORY_READ_BYTES);
-      const fixed = cursor.peekBuffered(CENTRAL_HEADER_BYTES);
-      const recordBytes = fixed ? CENTRAL_HEADER_BYTES + fixed.readUInt16LE(28) + fixed.readUInt16LE(30) + fixed.readUInt16LE(32) : 0;
-      if (cursor.available < recordBytes) await cursor.fill(Math.max(recordBytes, DIRECTORY_READ_BYTES));
-      const header = take(CENTRAL_HEADER_BYTES);
+      name = '';
+      const header = await cursor.read(CENTRAL_HEADER_BYTES);
       const nameLength = header.readUInt16LE(28);
       const extraLength = header.readUInt16LE(30);
       const commentLength = header.readUInt16LE(32);
-      nameBytes = take(nameLength);
+      const nameBytes = await cursor.read(nameLength);
+      name = decodeEntryName(nameBytes) ?? nameBytes.toString('latin1');
       if (header.readUInt32LE(0) !== SIG_CENTRAL_HEADER) {
-        throw new ArchiveRejected('corrupt', 'its central directory record has a bad signature', nameOf(nameBytes));
+        throw new ArchiveRejected('corrupt', 'its central directory record has a bad signature', name);
       }
-      if (header.readUInt16LE(34) !== 0) throw new ArchiveRejected('corrupt', 'it lives on another volume of a spanned archive', nameOf(nameBytes));
-      const extra = take(extraLength);
-      take(commentLength); // comments are not read
-      records.add(header, nameBytes, zip64Sizes(header, extra, nameBytes));
+      if (header.readUInt16LE(34) !== 0) throw new ArchiveRejected('corrupt', 'it lives on another volume of a spanned archive', name);
+      const extra = await cursor.read(extraLength);
+      await cursor.skip(commentLength);
+      const sizes = zip64Sizes(header, extra, name);
+      records.add(header, nameBytes, sizes);
     }
   } catch (error) {
     if (error instanceof UnexpectedEndOfData) {
-      throw new ArchiveRejected('corrupt', 'the central directory ends early', nameBytes && (nameOf(nameBytes) || undefined), { cause: error });
+      throw new ArchiveRejected('corrupt', 'the central directory ends early', name || undefined, { cause: error });
     }
     throw error;
   } finally {
@@ -222,13 +212,8 @@ async function parseRecords(source: ArchiveByteSource, end: EndRecord): Promise<
   return records;
 }
 
-/** An entry's name for an error message: its UTF-8, or its bytes as Latin-1 when they are not UTF-8. */
-function nameOf(nameBytes: Buffer): string {
-  return decodeEntryName(nameBytes) ?? nameBytes.toString('latin1');
-}
-
 /** Sizes and offset from a central record, taking each from the zip64 extra field when its 32-bit slot says so. */
-function zip64Sizes(header: Buffer, extra: Buffer, nameBytes: Buffer): { compressedSize: number; uncompressedSize: number; localHeaderOffset: number } {
+function zip64Sizes(header: Buffer, extra: Buffer, name: string): { compressedSize: number; uncompressedSize: number; localHeaderOffset: number } {
   let compressedSize = header.readUInt32LE(20);
   let uncompressedSize = header.readUInt32LE(24);
   let localHeaderOffset = header.readUInt32LE(42);
@@ -248,10 +233,10 @@ function zip64Sizes(header: Buffer, extra: Buffer, nameBytes: Buffer): { compres
   // The zip64 field holds, in this order, only the values whose 32-bit slots are 0xFFFFFFFF.
   let at = 0;
   const next = (what: string): number => {
-    if (!field || at + 8 > field.length) throw new ArchiveRejected('corrupt', `its zip64 ${what} is missing`, nameOf(nameBytes));
+    if (!field || at + 8 > field.length) throw new ArchiveRejected('corrupt', `its zip64 ${what} is missing`, name);
     const value = field.readBigUInt64LE(at);
     at += 8;
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArchiveRejected('corrupt', `its zip64 ${what} is out of range`, nameOf(nameBytes));
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArchiveRejected('corrupt', `its zip64 ${what} is out of range`, name);
     return Number(value);
   };
   if (uncompressedSize === UINT32_MAGIC) uncompressedSize = next('uncompressedSize');
@@ -316,24 +301,10 @@ export class CentralRecords {
     return this.offsets[i]!;
   }
 
-  compressedSize(i: number): number {
-    return this.compressedSizes[i]!;
-  }
-
-  /** Record i's name, without making the whole record (see entry()). */
-  name(i: number): string {
-    const nameBytes = this.nameBytes(i);
-    return decodeEntryName(nameBytes) ?? nameBytes.toString('latin1');
-  }
-
-  nameBytes(i: number): Buffer {
-    return this.names.subarray(this.nameStarts[i]!, this.nameStarts[i + 1]!);
-  }
-
   /** Record i as an object (made on each call: hold it only while working on the entry). */
   entry(i: number): CentralEntry {
     if (i < 0 || i >= this.count) throw new RangeError(`no central record ${i}`);
-    const nameBytes = this.nameBytes(i);
+    const nameBytes = this.names.subarray(this.nameStarts[i]!, this.nameStarts[i + 1]!);
     return {
       name: decodeEntryName(nameBytes) ?? nameBytes.toString('latin1'),
       nameBytes,

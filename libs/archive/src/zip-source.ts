@@ -21,13 +21,6 @@ export interface S3ArchiveLocation {
 /** A local file path, an S3 object, or any ranged byte source (e.g. the storage library's). */
 export type ArchiveSource = string | S3ArchiveLocation | ArchiveByteSource;
 
-/**
- * Read size of a file source, and so how far it reads ahead of its consumer: reading the
- * whole archive (verifyAll) in 64 KiB steps, each a round trip through the thread pool,
- * left the reader waiting on the disk between pieces.
- */
-const FILE_READ_BYTES = 1024 * 1024;
-
 const SOURCE_FAILURE = Symbol('apiferry.archive.sourceFailure');
 
 /**
@@ -63,11 +56,7 @@ export function fileSource(path: string): ArchiveByteSource {
     },
     stream: (offset, length) => {
       if (length === 0) return Readable.from([]);
-      const stream = createReadStream(path, {
-        start: offset,
-        end: length === undefined ? undefined : offset + length - 1,
-        highWaterMark: FILE_READ_BYTES,
-      });
+      const stream = createReadStream(path, { start: offset, end: length === undefined ? undefined : offset + length - 1 });
       return stream.on('error', markSourceFailure);
     },
   };
