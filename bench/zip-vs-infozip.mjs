@@ -9,13 +9,19 @@
 //   write: zip -q -r -6 (deflate level 6) reads the files from the page cache and deflates
 //          them; ArchiveWriter serializes each document, hashes it (SHA-256, for the
 //          manifest), deflates it and writes the archive plus its manifest.
-//   read:  unzip -t -q inflates every entry and checks its CRC-32; ArchiveReader.verifyAll
-//          reads the central directory, inflates every entry, checks CRC-32, size and the
-//          manifest's SHA-256, and parses each JSON document (limits enforced throughout).
+//   read:  unzip -t -q inflates every entry and checks its CRC-32, on one core;
+//          ArchiveReader.open + verifyAll reads and checks the central directory and the
+//          manifest, inflates every entry, checks CRC-32, size and the manifest's SHA-256,
+//          and parses each JSON document into objects (the import needs them), limits
+//          enforced throughout. So the two do not do the same work: JSON.parse of the same
+//          documents is timed on its own (read.jsonParseSeconds, from strings already in
+//          memory) to show how much of the gap it is. CPU time is reported beside wall time
+//          (unzip's user+sys; ours for the whole process and for the main thread alone).
+//   The machine's load average is recorded: on a shared machine, compare runs of one file.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, tmpdir, totalmem } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveReader, ArchiveWriter } from '#archive';
@@ -24,6 +30,7 @@ import { benchProxyDefinition } from './bench-kit.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
 const COUNT = Number(process.env.BENCH_ZIP_DOCS ?? 20_000);
 const RUNS = Number(process.env.BENCH_ZIP_RUNS ?? 3);
+const GNU_TIME = '/usr/bin/time';
 
 function document(i) {
   return { uuid: randomUUID(), name: `proxy-${String(i).padStart(6, '0')}`, basePath: `/proxy-${i}`, version: 'v1', ...benchProxyDefinition(i) };
@@ -54,7 +61,10 @@ async function main() {
 
     const infoZipArchive = join(dir, 'infozip.zip');
     const oursArchive = join(dir, 'ours.zip');
-    const runs = { zipWrite: [], oursWrite: [], unzipRead: [], oursRead: [] };
+    const texts = docs.map((doc) => JSON.stringify(doc, null, 2));
+    const runs = { zipWrite: [], oursWrite: [], unzipRead: [], oursRead: [], jsonParse: [] };
+    const readCpu = { unzip: [], ours: [], oursMainThread: [] };
+    const loads = [];
     for (let run = 0; run < RUNS; run++) {
       rmSync(infoZipArchive, { force: true });
       runs.zipWrite.push(seconds(() => execFileSync('zip', ['-q', '-r', '-6', infoZipArchive, '.'], { cwd: join(dir, 'files') })));
@@ -67,18 +77,35 @@ async function main() {
           await written;
         }),
       );
+      loads.push(loadavg()[0]);
       runs.unzipRead.push(
         seconds(() => {
-          const result = spawnSync('unzip', ['-t', '-q', infoZipArchive]);
+          // GNU time (Debian package "time") reports unzip's CPU seconds; without it, wall time only.
+          const timed = existsSync(GNU_TIME);
+          const unzip = ['unzip', '-t', '-q', infoZipArchive];
+          const result = timed ? spawnSync(GNU_TIME, ['-f', '%U %S', ...unzip]) : spawnSync(unzip[0], unzip.slice(1));
           if (result.status !== 0) throw new Error(`unzip -t failed: ${result.stderr}`);
+          const [user, system] = result.stderr.toString().trim().split('\n').pop().split(' ').map(Number);
+          readCpu.unzip.push(timed ? user + system : NaN);
         }),
       );
+      const cpuBefore = process.cpuUsage();
+      const mainBefore = process.threadCpuUsage();
       runs.oursRead.push(
         await seconds(async () => {
           const reader = await ArchiveReader.open(oursArchive);
           let parsed = 0;
           await reader.verifyAll({ onJson: () => void parsed++ });
           if (parsed !== COUNT) throw new Error(`verifyAll saw ${parsed} documents, wanted ${COUNT}`);
+        }),
+      );
+      const cpu = process.cpuUsage(cpuBefore);
+      const main = process.threadCpuUsage(mainBefore);
+      readCpu.ours.push((cpu.user + cpu.system) / 1e6);
+      readCpu.oursMainThread.push((main.user + main.system) / 1e6);
+      runs.jsonParse.push(
+        seconds(() => {
+          for (const text of texts) JSON.parse(text);
         }),
       );
     }
@@ -88,11 +115,23 @@ async function main() {
       documentMb: mb,
       archiveMb: { infoZip: statSync(infoZipArchive).size / 1e6, ours: statSync(oursArchive).size / 1e6 },
       write: { infoZipMbPerSecond: mb / m.zipWrite, oursMbPerSecond: mb / m.oursWrite, ratio: m.zipWrite / m.oursWrite, seconds: { infoZip: runs.zipWrite, ours: runs.oursWrite } },
-      read: { infoZipMbPerSecond: mb / m.unzipRead, oursMbPerSecond: mb / m.oursRead, ratio: m.unzipRead / m.oursRead, seconds: { infoZip: runs.unzipRead, ours: runs.oursRead } },
+      read: {
+        infoZipMbPerSecond: mb / m.unzipRead,
+        oursMbPerSecond: mb / m.oursRead,
+        ratio: m.unzipRead / m.oursRead,
+        seconds: { infoZip: runs.unzipRead, ours: runs.oursRead },
+        cpuSeconds: readCpu,
+        cpuSecondsMedian: Object.fromEntries(Object.entries(readCpu).map(([k, v]) => [k, median(v)])),
+        jsonParseSeconds: runs.jsonParse,
+        jsonParseShareOfUnzip: m.jsonParse / m.unzipRead,
+      },
+      loadAverage1m: loads,
     };
     console.log(
       `write: zip ${result.write.infoZipMbPerSecond.toFixed(1)} MB/s, ours ${result.write.oursMbPerSecond.toFixed(1)} MB/s, ratio ${result.write.ratio.toFixed(2)}\n` +
-        `read:  unzip -t ${result.read.infoZipMbPerSecond.toFixed(1)} MB/s, ours ${result.read.oursMbPerSecond.toFixed(1)} MB/s, ratio ${result.read.ratio.toFixed(2)} (target ≥ 0.7)`,
+        `read:  unzip -t ${result.read.infoZipMbPerSecond.toFixed(1)} MB/s, ours ${result.read.oursMbPerSecond.toFixed(1)} MB/s, ratio ${result.read.ratio.toFixed(2)} (target ≥ 0.7)\n` +
+        `       cpu s (medians): unzip ${result.read.cpuSecondsMedian.unzip.toFixed(2)}, ours ${result.read.cpuSecondsMedian.ours.toFixed(2)} (main thread ${result.read.cpuSecondsMedian.oursMainThread.toFixed(2)}); ` +
+        `JSON.parse of the documents alone ${m.jsonParse.toFixed(2)} s = ${result.read.jsonParseShareOfUnzip.toFixed(2)} of unzip -t's time; load average ${loads.map((l) => l.toFixed(1)).join(' ')}`,
     );
     const versions = {
       node: process.version,

@@ -213,6 +213,62 @@ describe('ArchiveReader', () => {
     ]);
   });
 
+  it('verifyAll names the first bad entry in archive order when a later one is broken too', async () => {
+    const content = baseContent();
+    const bytes = buildRawZip([
+      { name: content[0]!.path, data: content[0]!.data, crc32: 0x12345678 },
+      { name: content[1]!.path, data: content[1]!.data },
+      { name: MANIFEST_PATH, data: json(manifestFor(content)) },
+    ]);
+    // Break the second entry's local header too: both lie in the first piece verifyAll reads.
+    bytes.writeUInt32LE(0, bytes.indexOf(Buffer.from(content[1]!.path)) - 30);
+    const reader = await ArchiveReader.open(await fileOf(bytes));
+    const seen: string[] = [];
+    await expect(reader.verifyAll({ onJson: (entry) => void seen.push(entry.path) })).rejects.toMatchObject({
+      reason: 'corrupt',
+      entry: 'apiProxies/pets.json',
+      message: expect.stringContaining('CRC-32'),
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('verifyAll refuses compressed data that does not inflate, naming the entry', async () => {
+    const content = baseContent();
+    const bytes = buildRawZip([
+      { name: content[0]!.path, data: content[0]!.data },
+      // Deflate block type 3 does not exist.
+      { name: content[1]!.path, data: content[1]!.data, compressed: Buffer.from([0xff, 0xff, 0xff, 0xff]) },
+      { name: MANIFEST_PATH, data: json(manifestFor(content)) },
+    ]);
+    const reader = await ArchiveReader.open(await fileOf(bytes));
+    const seen: string[] = [];
+    await expect(reader.verifyAll({ onJson: (entry) => void seen.push(entry.path) })).rejects.toMatchObject({
+      reason: 'corrupt',
+      entry: 'policies/auth.json',
+      message: expect.stringContaining('compressed data is invalid'),
+    });
+    expect(seen).toEqual(['apiProxies/pets.json']);
+  });
+
+  it('verifyAll checks a many-entry archive in order and lets timers run while it works', async () => {
+    const content: ContentEntry[] = Array.from({ length: 3000 }, (_, index) => ({
+      path: `policies/p${index}.json`,
+      type: 'policy',
+      data: json({ name: `p${index}`, padding: randomBytes(300).toString('hex') }),
+    }));
+    const reader = await ArchiveReader.open(await fileOf(validArchive(content)));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const seen: string[] = [];
+    try {
+      await reader.verifyAll({ onJson: (entry) => void seen.push(entry.path) });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(seen).toEqual(content.map(({ path }) => path));
+    expect(ticks).toBeGreaterThan(0);
+  });
+
   it('treats a nested archive as bytes', async () => {
     const inner = validArchive();
     const content: ContentEntry[] = [...baseContent(), { path: 'resources/pets/inner.zip', type: 'resource', data: inner }];
