@@ -57,9 +57,9 @@ export async function startBackends({ memstoreBytes = 2 * 1024 ** 3 } = {}) {
   };
 }
 
-/** Starts the built API or worker and resolves once it is ready. */
-export function startProcess(kind, env) {
-  const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
+/** Starts the built API or worker (of the checkout at `root`) and resolves once it is ready. */
+export function startProcess(kind, env, root = ROOT) {
+  const entry = join(root, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
   const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {

@@ -234,6 +234,67 @@ describe('ArchiveWriter', () => {
     }
   });
 
+  it('writes a large export in the order its entries were added, each entry as added, whatever its size', async () => {
+    const path = nextPath();
+    const added: { path: string; bytes: Buffer }[] = [];
+    await writeArchiveFile(newWriter(), path, async (writer) => {
+      for (let index = 0; index < 700; index++) {
+        // Sizes from empty to a few KiB, and one entry large enough for a zlib call of its own.
+        const value = index === 350 ? { big: randomBytes(200 * 1024).toString('hex') } : { index, text: 'lorem ipsum '.repeat(index % 400) };
+        const proxy = await writer.addJson('apiProxy', { uuid: `u${index}`, name: `proxy ${index}` }, value);
+        added.push({ path: proxy.path, bytes: Buffer.from(`${JSON.stringify(value, null, 2)}\n`) });
+        if (index % 150 === 149) {
+          const content = randomBytes(10 * 1024);
+          const resource = await writer.addResource(proxy.safeName, 'spec.bin', Readable.from([content]));
+          added.push({ path: resource.path, bytes: content });
+        }
+      }
+    });
+    const files = (await unzipper.Open.file(path)).files;
+    const inFileOrder = [...files].sort((a, b) => a.offsetToLocalFileHeader - b.offsetToLocalFileHeader).map((file) => file.path);
+    expect(inFileOrder).toEqual([...added.map((entry) => entry.path), 'manifest.json']);
+    for (const entry of added) {
+      const file = files.find((candidate) => candidate.path === entry.path)!;
+      expect((await file.buffer()).equals(entry.bytes)).toBe(true);
+    }
+    await expect((await ArchiveReader.open(path)).verifyAll()).resolves.toMatchObject({ entries: added.length + 1 });
+  });
+
+  it('lets other callbacks run while it writes a large archive', async () => {
+    const writer = newWriter();
+    const consuming = pipeline(writer.output, devNull());
+    let turns = 0;
+    let writing = true;
+    const otherWork = () => {
+      turns += 1;
+      if (writing) setImmediate(otherWork);
+    };
+    setImmediate(otherWork);
+    for (let index = 0; index < 10_000; index++) {
+      await writer.addJson('apiProxy', { uuid: `u${index}`, name: `p${index}` }, { index, text: 'lorem ipsum '.repeat(50) });
+    }
+    writing = false;
+    const turnsWhileAdding = turns;
+    await writer.finish();
+    await consuming;
+    // Writing without yielding would give the other work no turn until the last entry.
+    expect(turnsWhileAdding).toBeGreaterThan(2);
+  });
+
+  it('abort() during a large export fails the adding, the output and finish()', async () => {
+    const writer = newWriter();
+    const consuming = pipeline(writer.output, devNull());
+    const adding = (async () => {
+      for (let index = 0; index < 5000; index++) {
+        await writer.addJson('apiProxy', { uuid: `u${index}`, name: `p${index}` }, { index, text: 'lorem ipsum '.repeat(50) });
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writer.abort(new Error('export canceled'));
+    await Promise.all([expect(adding).rejects.toThrow('export canceled'), expect(consuming).rejects.toThrow('export canceled')]);
+    await expect(writer.finish()).rejects.toThrow('export canceled');
+  });
+
   it('writes zip64 end records for exactly 65535 entries, a count readers take for a zip64 marker', async () => {
     const path = nextPath();
     await writeManyEntries(path, 0xffff);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { serializeJsonEntry } from './json-entry.js';
 import { resolveLimits, type ArchiveLimits } from './limits.js';
 import {
@@ -53,6 +55,13 @@ export interface ArchiveWriteResult {
 }
 
 const RESOURCE_EXTENSION = /(\.[A-Za-z0-9]{1,16})$/;
+/**
+ * The longest the writer and its caller work before letting the event loop take its
+ * other callbacks: an export adds entries as fast as the ZIP layer takes them, and
+ * without a turn now and then a worker's other jobs, their webhooks and its queue
+ * connection would wait for a whole catalog batch (hundreds of entries) at a time.
+ */
+const LOOP_SLICE_MS = 10;
 
 /**
  * Writes an apiferry archive as a stream: pipe `output` somewhere (an S3 multipart
@@ -83,6 +92,7 @@ export class ArchiveWriter {
   /** The first apiProxy entry's bytes, kept while it is the only one, for the bare copy of a single-proxy export. */
   private soleProxy?: { entry: WrittenEntry; bytes: Buffer };
   private queue: Promise<unknown> = Promise.resolve();
+  private sliceStarted = performance.now();
   private failure?: Error;
   private finishing = false;
 
@@ -303,6 +313,10 @@ export class ArchiveWriter {
   private async afterEntry(): Promise<void> {
     if (this.failure) throw this.failure;
     await this.tap.whenRoom();
+    if (performance.now() - this.sliceStarted >= LOOP_SLICE_MS) {
+      await nextLoopTurn();
+      this.sliceStarted = performance.now();
+    }
     if (this.failure) throw this.failure;
   }
 
