@@ -39,6 +39,21 @@ const pollMs = Number(process.env.BULK_POLL_MS ?? 1000);
 const maxProgressGapSeconds = Number(process.env.BULK_MAX_PROGRESS_GAP_S ?? 30);
 const rssTargetMb = Number(process.env.BULK_RSS_TARGET_MB ?? 300);
 const seed = process.env.BULK_SEED ?? 'apiferry-bulk-migration';
+// A time budget per job: past it the run stops following the job, records what it saw
+// (progress, RSS, rate) and fails the job's check. SIGINT/SIGTERM do the same at once.
+const followLimitSeconds = Number(process.env.BULK_FOLLOW_LIMIT_S ?? Infinity);
+let interrupted = false;
+
+// What to undo, in reverse order: processes, queue keys, databases, the RGW.
+const cleanups = [];
+async function cleanUp() {
+  for (const step of cleanups.splice(0).reverse()) await step().catch((err) => console.error('cleanup:', err.message));
+}
+// Whatever escapes (an error event nobody listens to) still leaves nothing behind.
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  void cleanUp().finally(() => process.exit(1));
+});
 const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROBE = join(ROOT, 'bench/memory-probe.mjs');
 const PROJECT = 'bulk-migration';
@@ -125,7 +140,7 @@ async function probeReport(proc) {
 }
 
 /** One apiferry instance: its own database, queue prefix and bucket on the shared RGW. */
-async function startInstance(name, rgw, runId, cleanups) {
+async function startInstance(name, rgw, runId) {
   const database = `apiferry_bulk_${name}_${runId}`;
   await sql(adminUrl, `create database ${database}`);
   cleanups.push(() => sql(adminUrl, `drop database if exists ${database} with (force)`));
@@ -177,34 +192,44 @@ function keystream() {
   return () => cipher.update(zeros).toString('base64');
 }
 
-/** Seeds A's project with multi-row inserts of about 32 MB, the next one built while the last runs. */
+/**
+ * Seeds A's project with multi-row inserts of about 32 MB on two connections (two server
+ * backends: PostgreSQL's side is the slower one). The resource text goes in as plain text
+ * parameters that PostgreSQL wraps into the definition, so it is never parsed as JSON.
+ */
 async function seedSource(instance, projectId) {
   const nextContent = keystream();
   const rowsPerInsert = Math.max(1, Math.min(1000, Math.floor(32e6 / (charsPerResource * resourcesPerProxy))));
-  const client = new pg.Client({ connectionString: instance.dbUrl });
-  await client.connect();
+  const clients = [new pg.Client({ connectionString: instance.dbUrl }), new pg.Client({ connectionString: instance.dbUrl })];
+  await Promise.all(clients.map((c) => c.connect()));
   const started = Date.now();
   let textBytes = 0;
+  const resourcesSql = (b) =>
+    `jsonb_build_array(${Array.from({ length: resourcesPerProxy }, (_, r) => `jsonb_build_object('name', 'doc-${r}.txt', 'contentType', 'text/plain', 'content', $${b + 6 + r}::text)`).join(', ')})`;
+  const running = [];
   try {
-    let running;
-    for (let start = 0; start < proxyCount; start += rowsPerInsert) {
+    for (let start = 0, n = 0; start < proxyCount; start += rowsPerInsert, n++) {
+      if (interrupted) throw new Error('interrupted while seeding');
       const rows = [];
       const params = [];
       for (let i = start; i < Math.min(proxyCount, start + rowsPerInsert); i++) {
-        const resources = Array.from({ length: resourcesPerProxy }, (_, r) => ({ name: `doc-${r}.txt`, contentType: 'text/plain', content: nextContent() }));
+        const b = params.length;
+        params.push(projectId, randomUUID(), `proxy-${String(i).padStart(6, '0')}`, `/proxy-${i}`, JSON.stringify(benchProxyDefinition(i)));
+        for (let r = 0; r < resourcesPerProxy; r++) params.push(nextContent());
         textBytes += resourcesPerProxy * charsPerResource;
-        params.push(projectId, randomUUID(), `proxy-${String(i).padStart(6, '0')}`, `/proxy-${i}`, JSON.stringify({ ...benchProxyDefinition(i), resources }));
-        const b = params.length - 5;
-        rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, 'REST', $${b + 4}, 'v1', 1, $${b + 5}::jsonb)`);
+        rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, 'REST', $${b + 4}, 'v1', 1, $${b + 5}::jsonb || jsonb_build_object('resources', ${resourcesSql(b)}))`);
       }
-      await running;
-      running = client.query(`insert into api_proxies (project_id, uuid, name, type, base_path, version, revision, definition) values ${rows.join(',')}`, params);
+      await running[n % 2];
+      running[n % 2] = clients[n % 2].query(`insert into api_proxies (project_id, uuid, name, type, base_path, version, revision, definition) values ${rows.join(',')}`, params);
+      running[n % 2].catch(() => undefined); // awaited on the connection's next turn; not unhandled meanwhile
       if (Math.floor(start / 10_000) !== Math.floor((start + rowsPerInsert) / 10_000)) log(`seeded ${Math.min(proxyCount, start + rowsPerInsert)} of ${proxyCount}`);
     }
-    await running;
-    await client.query('analyze api_proxies');
+    await Promise.all(running);
+    await clients[0].query('analyze api_proxies');
   } finally {
-    await client.end();
+    // An insert still in flight (after an error or an interrupt) must settle before its connection closes.
+    await Promise.allSettled(running);
+    await Promise.all(clients.map((c) => c.end()));
   }
   const seconds = (Date.now() - started) / 1000;
   return { seconds, resourceTextBytes: textBytes, mbPerSecond: textBytes / 1e6 / seconds, proxiesPerSecond: proxyCount / seconds };
@@ -238,8 +263,10 @@ async function followJob(instance, jobId) {
     const rss = statusMb(instance.worker.child.pid, 'VmRSS');
     const rssPhase = body.state === 'running' ? (phase ?? 'starting') : body.state;
     if (rss !== undefined) rssByPhase[rssPhase] = Math.max(rssByPhase[rssPhase] ?? 0, Math.round(rss));
-    if (['succeeded', 'failed', 'canceled'].includes(body.state)) {
-      return { job: body, seconds: (now - started) / 1000, timeline: compactTimeline(timeline), longestProgressGap: longestGap, rssByPhaseMb: rssByPhase };
+    const outOfTime = interrupted || (now - started) / 1000 > followLimitSeconds;
+    if (['succeeded', 'failed', 'canceled'].includes(body.state) || outOfTime) {
+      const job = outOfTime && !['succeeded', 'failed', 'canceled'].includes(body.state) ? { ...body, state: `${body.state}, no longer followed (${interrupted ? 'interrupted' : `BULK_FOLLOW_LIMIT_S=${followLimitSeconds}`})` } : body;
+      return { job, seconds: (now - started) / 1000, timeline: compactTimeline(timeline), longestProgressGap: longestGap, rssByPhaseMb: rssByPhase, lastProgress: body.progress ?? null };
     }
     if (instance.worker.child.exitCode !== null || instance.worker.child.signalCode !== null) {
       throw new Error(`${instance.name}'s worker died during job ${jobId} (${instance.worker.child.exitCode ?? instance.worker.child.signalCode}): ${instance.worker.tail()}`);
@@ -375,18 +402,22 @@ async function firstDifference(sourceUrl, targetUrl) {
   return { name: differing.name, source: a.rows[0]?.definition, target: b.rows[0]?.definition };
 }
 
-function jobFigures(followed, proc, probe, archiveBytes) {
+/** A job's figures; the worker's VmHWM is read before the probe is asked (SIGUSR2) for its peaks. */
+async function jobFigures(followed, proc, archiveBytes) {
+  const workerPeakRssMb = Math.round(proc.peakRssMb());
+  const probe = await probeReport(proc);
   return {
     state: followed.job.state,
     error: followed.job.error ?? null,
     seconds: followed.seconds,
     proxiesPerSecond: proxyCount / followed.seconds,
     mbPerSecond: archiveBytes / 1e6 / followed.seconds,
-    workerPeakRssMb: Math.round(proc.peakRssMb()),
+    workerPeakRssMb,
     workerIdleRssMb: Math.round(proc.idleRssMb),
     rssByPhaseMb: followed.rssByPhaseMb,
     probe,
     longestProgressGap: followed.longestProgressGap,
+    lastProgress: followed.lastProgress,
     progressChanges: followed.timeline.length,
     timeline: followed.timeline,
     result: followed.job.result ?? null,
@@ -410,19 +441,21 @@ async function main() {
   };
   log(`plan: ${proxyCount} proxies × ${resourcesPerProxy} resource(s) of ${charsPerResource} chars → archive ≈ ${(estimatedArchiveBytes / GiB).toFixed(2)} GiB; RGW memstore ${(memstoreBytes / GiB).toFixed(1)} GiB; worker ${workerFlags.join(' ')}`);
 
-  const cleanups = [];
-  const cleanUp = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch((err) => console.error('cleanup:', err.message));
-  };
+  // A signal stops following the job (the report is still written, then everything cleaned up);
+  // a second one cleans up and exits at once.
   for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+    process.on(signal, () => {
+      if (interrupted) void cleanUp().finally(() => process.exit(130));
+      interrupted = true;
+      log(`${signal}: stopping after the current step`);
+    });
   }
   const checks = [];
   const check = (name, ok, detail) => checks.push({ name, ok: Boolean(ok), detail });
   try {
     const rgw = await startCephRgw({ memstoreBytes });
     cleanups.push(() => rgw.stop());
-    const [source, target] = [await startInstance('a', rgw, runId, cleanups), await startInstance('b', rgw, runId, cleanups)];
+    const [source, target] = [await startInstance('a', rgw, runId), await startInstance('b', rgw, runId)];
     for (const instance of [source, target]) {
       const created = await call(instance.api.url, instance.token, 'POST', '/v1/projects', { name: PROJECT });
       if (created.status !== 201) throw new Error(`project on ${instance.name}: ${created.status} ${JSON.stringify(created.body)}`);
@@ -438,7 +471,7 @@ async function main() {
     log(`export job ${exportRequest.body.id}`);
     const exported = await followJob(source, exportRequest.body.id);
     const artifact = exported.job.result?.artifact;
-    report.export = jobFigures(exported, source.worker, await probeReport(source.worker), artifact?.size ?? 0);
+    report.export = await jobFigures(exported, source.worker, artifact?.size ?? 0);
     log(`export ${exported.job.state} in ${exported.seconds.toFixed(1)} s, peak RSS ${report.export.workerPeakRssMb} MB, longest progress gap ${exported.longestProgressGap.seconds.toFixed(1)} s`);
     check('export succeeded', exported.job.state === 'succeeded', exported.job.error ?? null);
     if (exported.job.state !== 'succeeded') throw new Error(`export ${exported.job.state}: ${JSON.stringify(exported.job.error)}`);
@@ -461,7 +494,7 @@ async function main() {
     if (importRequest.status !== 202) throw new Error(`import request: ${importRequest.status} ${JSON.stringify(importRequest.body)}`);
     log(`import job ${importRequest.body.id}`);
     const imported = await followJob(target, importRequest.body.id);
-    report.import = jobFigures(imported, target.worker, await probeReport(target.worker), artifact.size);
+    report.import = await jobFigures(imported, target.worker, artifact.size);
     // The import report may list every asset: keep its counts, not 100,000 items, in the JSON.
     if (report.import.result) report.import.result = summarizeImportResult(report.import.result);
     log(`import ${imported.job.state} in ${imported.seconds.toFixed(1)} s, peak RSS ${report.import.workerPeakRssMb} MB, longest progress gap ${imported.longestProgressGap.seconds.toFixed(1)} s`);

@@ -222,7 +222,7 @@ osd op num shards = 1
 [client.rgw.gw]
 keyring = ${dir}/rgw/keyring
 rgw data = ${dir}/rgw
-rgw frontends = beast endpoint=${HOST}:${rgwPort}
+rgw frontends = beast endpoint=${HOST}:${rgwPort} tcp_nodelay=1
 rgw enable usage log = false
 rgw enable lc threads = false
 `;
