@@ -222,7 +222,9 @@ osd op num shards = 1
 [client.rgw.gw]
 keyring = ${dir}/rgw/keyring
 rgw data = ${dir}/rgw
-rgw frontends = beast endpoint=${HOST}:${rgwPort}
+# tcp_nodelay: without it a small response waits ~40 ms for the client's delayed ACK (Nagle),
+# which real S3 does not do: a 1 KiB ranged GET took 52 ms instead of 3.5 ms.
+rgw frontends = beast endpoint=${HOST}:${rgwPort} tcp_nodelay=1
 rgw enable usage log = false
 rgw enable lc threads = false
 `;
