@@ -1,8 +1,10 @@
 // Loaded into the benchmarked worker with `node --import ./bench/memory-probe.mjs`: samples
-// process.memoryUsage() every 50 ms and, when the process ends, writes the peaks (and the
-// V8 heap spaces at the RSS peak) to $BENCH_MEMORY_PROBE_FILE when it gets SIGUSR2 (the
-// worker's own SIGTERM handling re-raises the signal, so 'exit' would never fire). It tells what the peak RSS
-// (VmHWM) is made of: JS heap, heap the GC has not given back, or memory outside V8.
+// process.memoryUsage() every 50 ms and writes the peaks (and the V8 heap spaces at the RSS
+// peak) to $BENCH_MEMORY_PROBE_FILE when it gets SIGUSR2. The worker's NestJS shutdown hooks
+// also take SIGUSR2 as "stop", so the signal ends the worker too: the benches read VmHWM
+// first and ask for the probe last. ('exit' is no use: the worker's SIGTERM handling
+// re-raises the signal, so it never fires.) It tells what the peak RSS (VmHWM) is made of:
+// JS heap, heap the GC has not given back, or memory outside V8.
 import { writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 
