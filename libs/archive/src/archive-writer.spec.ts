@@ -67,6 +67,28 @@ describe('ArchiveWriter', () => {
     expect(await reader.readJson('policies/rate_limit.json')).toEqual({ name: 'rate/limit' });
   });
 
+  it('writes a manifest bigger than it keeps in memory (the list spilled to an unlinked temporary file) byte for byte', async () => {
+    const path = nextPath();
+    const count = 40_000; // ~6 MB of manifest list: past the 4 MiB kept in memory
+    await writeArchiveFile(newWriter(), path, async (writer) => {
+      for (let i = 0; i < count; i++) await writer.addJson('policy', { uuid: `u-${i}`, name: `policy-${i}` }, { n: i });
+      for (let i = 0; i < 3000; i++) writer.addDependency({ from: { type: 'apiProxy', uuid: `p-${i}` }, to: { type: 'policy', uuid: `u-${i}` }, required: i % 2 === 0 });
+    });
+    const reader = await ArchiveReader.open(path);
+    expect(reader.entryCount).toBe(count);
+    expect(reader.entryAt(0)).toMatchObject({ path: 'policies/policy-0.json', uuid: 'u-0' });
+    expect(reader.entryAt(count - 1)).toMatchObject({ path: `policies/policy-${count - 1}.json`, uuid: `u-${count - 1}` });
+    expect(reader.manifest.dependencies).toHaveLength(3000);
+    expect(reader.manifest.dependencies[2999]).toEqual({ from: { type: 'apiProxy', uuid: 'p-2999' }, to: { type: 'policy', uuid: 'u-2999' }, required: false });
+    const verified = await reader.verifyAll();
+    expect(verified.entries).toBe(count + 1);
+    // An independent reader agrees on the manifest's bytes.
+    const directory = await unzipper.Open.file(path);
+    const manifest = JSON.parse((await directory.files.find((f) => f.path === 'manifest.json')!.buffer()).toString('utf8'));
+    expect(manifest.entries).toHaveLength(count);
+    expect(manifest.entries[count - 1].name).toBe(`policy-${count - 1}`);
+  }, 60_000);
+
   it('records the hash and size of what it wrote, as two-space JSON in insertion order', async () => {
     const path = nextPath();
     const value = { zeta: 1, alpha: { nested: [1, 2] } };

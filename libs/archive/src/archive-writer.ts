@@ -221,12 +221,12 @@ export class ArchiveWriter {
     this.finishing = true;
     const finished = this.enqueue(async () => {
       // Compact: the manifest of a big export is large, and only programs read it.
-      const manifest = this.manifestChunks();
-      const bytes = manifest.reduce((sum, chunk) => sum + chunk.length, 0);
+      const { chunks, bytes } = this.manifestChunks();
       if (bytes > this.limits.maxManifestBytes) {
         throw new RangeError(`the manifest is ${bytes} bytes; the limit is ${this.limits.maxManifestBytes}`);
       }
-      await this.appendStream(MANIFEST_PATH, Readable.from(manifest));
+      await this.appendStream(MANIFEST_PATH, Readable.from(chunks));
+      this.closeLogs();
       await this.zip.finish();
       this.tap.end();
       const totals = await this.tap.totals;
@@ -243,11 +243,16 @@ export class ArchiveWriter {
     this.fail(error);
   }
 
+  private closeLogs(): void {
+    this.entries.close();
+    this.dependencies.close();
+  }
+
   /**
    * manifest.json as serializeJsonEntry(manifest, { indent: 0 }) would write it, with the
    * entry list and the dependencies spliced in from their logs instead of built as objects.
    */
-  private manifestChunks(): Buffer[] {
+  private manifestChunks(): { chunks: Iterable<Buffer>; bytes: number } {
     let secrets: ManifestSecrets = { mode: 'none' };
     if (this.settings.sealer) secrets = this.settings.sealer.manifestSecrets();
     else if (this.omitted.length > 0) secrets = { mode: 'omitted', omitted: this.omitted };
@@ -259,13 +264,21 @@ export class ArchiveWriter {
       options: this.settings.options ?? {},
     };
     const headJson = JSON.stringify(head);
-    return [
-      Buffer.from(`${headJson.slice(0, -1)},"entries":`, 'utf8'),
-      ...this.entries.chunks(),
-      Buffer.from(',"dependencies":'),
-      ...this.dependencies.chunks(),
-      Buffer.from(`,"secrets":${JSON.stringify(secrets)}}\n`, 'utf8'),
-    ];
+    const opening = Buffer.from(`${headJson.slice(0, -1)},"entries":`, 'utf8');
+    const between = Buffer.from(',"dependencies":');
+    const closing = Buffer.from(`,"secrets":${JSON.stringify(secrets)}}\n`, 'utf8');
+    const { entries, dependencies } = this;
+    return {
+      // Generated as the manifest entry is written: a spilled list is read back a chunk at a time.
+      chunks: (function* manifest() {
+        yield opening;
+        yield* entries.chunks();
+        yield between;
+        yield* dependencies.chunks();
+        yield closing;
+      })(),
+      bytes: opening.length + entries.byteLength + between.length + dependencies.byteLength + closing.length,
+    };
   }
 
   private allocator(directory: string): SafeNameAllocator {
@@ -340,6 +353,7 @@ export class ArchiveWriter {
     if (this.failure) return;
     this.failure = error;
     this.tap.destroy(error);
+    this.closeLogs();
   }
 }
 

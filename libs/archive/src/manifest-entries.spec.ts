@@ -57,9 +57,10 @@ describe('parseManifestEntries', () => {
 
   it('lists only what /entries holds: entry-like objects elsewhere, keys in any order, escaped key names', () => {
     const manifest = valid();
-    const smuggled = { options: { extra: [manifest.entries[0], { entries: ['x'] }] }, ...manifest, format: 'apiferry-archive' };
+    const smuggled = { ...manifest, options: { extra: [manifest.entries[0], { entries: ['x'] }] } };
     const { whole, streamed } = parsedBothWays(json(smuggled));
     expect(streamed).toEqual(whole);
+    expect((streamed as Manifest).entries).toHaveLength(manifest.entries.length);
     // "entr\u0069es" is the key "entries" to JSON.
     const escaped = Buffer.from(JSON.stringify(manifest).replace('"entries"', '"entr\\u0069es"'));
     const both = parsedBothWays(escaped);
@@ -68,6 +69,5 @@ describe('parseManifestEntries', () => {
     // A second entry list is refused rather than one of them chosen.
     const twice = Buffer.from(JSON.stringify(manifest).replace(/}$/, ',"entries":[]}'));
     expect(parsedBothWays(twice).streamed).toMatchObject({ reason: 'malformed-json' });
-  });
   });
 });
