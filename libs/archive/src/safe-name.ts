@@ -52,32 +52,45 @@ function collisionKey(name: string): string {
  * after the suffix (`readme~2.md`) and is compared along with the name.
  */
 export class SafeNameAllocator {
-  private readonly taken = new Set<string>();
-  private readonly nextSuffix = new Map<string, number>();
+  // An export makes one allocator per proxy's resource directory, most holding one name:
+  // the first name is a plain field, the set and the suffix counters come with a second.
+  private first?: string;
+  private taken?: Set<string>;
+  private nextSuffix?: Map<string, number>;
 
   constructor(
     private readonly maxBytes = SAFE_NAME_MAX_BYTES,
     reserved: Iterable<string> = [],
   ) {
-    for (const name of reserved) this.taken.add(collisionKey(name));
+    for (const name of reserved) this.take(collisionKey(name));
   }
 
   allocate(name: string, extension = ''): string {
     const base = safeName(name, this.maxBytes);
     const baseKey = collisionKey(base + extension);
-    if (!this.taken.has(baseKey)) {
-      this.taken.add(baseKey);
+    if (!this.has(baseKey)) {
+      this.take(baseKey);
       return base + extension;
     }
+    this.nextSuffix ??= new Map();
     for (let suffix = this.nextSuffix.get(baseKey) ?? 2; ; suffix++) {
       const tail = `~${suffix}`;
       const candidate = truncateUtf8(base, this.maxBytes - tail.length) + tail + extension;
       const key = collisionKey(candidate);
-      if (!this.taken.has(key)) {
-        this.taken.add(key);
+      if (!this.has(key)) {
+        this.take(key);
         this.nextSuffix.set(baseKey, suffix + 1);
         return candidate;
       }
     }
+  }
+
+  private has(key: string): boolean {
+    return this.first === key || (this.taken?.has(key) ?? false);
+  }
+
+  private take(key: string): void {
+    if (this.first === undefined) this.first = key;
+    else (this.taken ??= new Set()).add(key);
   }
 }
