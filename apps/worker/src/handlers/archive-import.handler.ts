@@ -45,6 +45,8 @@ const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as
 
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
+/** Resource bytes per INSERT batch: proxies carrying big resources are written a few at a time. */
+const INSERT_BATCH_RESOURCE_BYTES = 4 * 1024 * 1024;
 
 /** A blocked import's report lists its assets in the job's error, up to this many. */
 const BLOCKED_REPORT_ITEMS = 1000;
@@ -287,7 +289,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const secretSources = new Map(archive.incoming.filter((a) => TYPES_WITH_SECRETS.includes(a.type)).map((a) => [a.path, a]));
     archive.incoming.length = 0;
     let done = 0;
-    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[]; seqs: number[] } | undefined;
+    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[]; seqs: number[]; resourceBytes: number } | undefined;
     const flush = async (): Promise<void> => {
       if (!batch) return;
       await this.assets.insertMany(batch.type, context.payload.projectId, batch.docs, trx);
@@ -315,10 +317,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         return;
       }
       if (batch && batch.type !== item.type) await flush();
-      batch ??= { type: item.type, docs: [], seqs: [] };
+      batch ??= { type: item.type, docs: [], seqs: [], resourceBytes: 0 };
       batch.docs.push(doc);
+      for (const bytes of resources?.values() ?? []) batch.resourceBytes += bytes.length;
       batch.seqs.push(seq);
-      if (batch.docs.length >= INSERT_BATCH_SIZE) await flush();
+      if (batch.docs.length >= INSERT_BATCH_SIZE || batch.resourceBytes >= INSERT_BATCH_RESOURCE_BYTES) await flush();
     };
     const writeWaiting = async (): Promise<void> => {
       if (!waiting) return;
