@@ -2,7 +2,7 @@
 // the built API and worker as child processes, and small HTTP helpers.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -144,4 +144,22 @@ export async function seedProxies(dbUrl, projectId, count) {
   } finally {
     await client.end();
   }
+}
+
+/** The memory probe's peaks (bench/memory-probe.mjs; `proc.probeFile` is where it writes), asked for with SIGUSR2. */
+export async function probeReport(proc) {
+  proc.child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    if (existsSync(proc.probeFile)) {
+      try {
+        const report = JSON.parse(readFileSync(proc.probeFile, 'utf8'));
+        rmSync(proc.probeFile, { force: true });
+        return report;
+      } catch {
+        // half written: try again
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
 }

@@ -28,14 +28,14 @@
 // first Ctrl-C does the same, a second one cleans up and exits).
 import { spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startCephRgw } from '../test/support/ceph-rgw.ts';
 import { generateToken } from '#core';
-import { benchProxyDefinition, call, log, machine, ROOT, sql } from './bench-kit.mjs';
+import { benchProxyDefinition, call, log, machine, probeReport, ROOT, sql } from './bench-kit.mjs';
 
 const GiB = 1024 ** 3;
 const proxyCount = Number(process.env.BULK_PROXIES ?? 100_000);
@@ -126,23 +126,6 @@ async function stopProcess(proc) {
   clearTimeout(timer);
 }
 
-/** The memory probe's peaks (bench/memory-probe.mjs), asked for with SIGUSR2. */
-async function probeReport(proc) {
-  proc.child.kill('SIGUSR2');
-  for (let i = 0; i < 100; i++) {
-    if (existsSync(proc.probeFile)) {
-      try {
-        const report = JSON.parse(readFileSync(proc.probeFile, 'utf8'));
-        rmSync(proc.probeFile, { force: true });
-        return report;
-      } catch {
-        // half written: try again
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return undefined;
-}
 
 /** One apiferry instance: its own database, queue prefix and bucket on the shared RGW. */
 async function startInstance(name, rgw, runId) {

@@ -13,10 +13,10 @@
 // BENCH_LABEL names the results file (bench/results/export-import-<date>-<label>.json).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { call, log, seedProxies, sql, startBackends } from './bench-kit.mjs';
+import { call, log, probeReport, seedProxies, sql, startBackends } from './bench-kit.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -56,23 +56,6 @@ function startProcess(kind, env) {
   });
 }
 
-/** The memory probe's peaks (see memory-probe.mjs), asked for with SIGUSR2. */
-async function probeReport(proc) {
-  proc.child.kill('SIGUSR2');
-  for (let i = 0; i < 100; i++) {
-    if (existsSync(proc.probeFile)) {
-      try {
-        const report = JSON.parse(readFileSync(proc.probeFile, 'utf8'));
-        rmSync(proc.probeFile, { force: true });
-        return report;
-      } catch {
-        // half written: try again
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return undefined;
-}
 
 async function stop(proc) {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
