@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ByteCursor } from './byte-cursor.js';
+import { ByteKeyIndex } from './byte-key-index.js';
 import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
@@ -64,13 +65,13 @@ const KIND_RESOURCE = 3;
 /**
  * Per record index: its kind and the index of its manifest listing. Together with the
  * compact central directory this is all the reader keeps per entry besides the manifest
- * (no object per entry), plus one path → record index map for random access.
+ * (no object per entry), plus one name → record index hash for random access.
  */
 interface EntryTable {
   kinds: Uint8Array;
   listedIndex: Int32Array;
-  /** Listed path → record index. */
-  byName: Map<string, number>;
+  /** Entry name (as UTF-8 bytes) → record index; only listed records are ever looked up by callers. */
+  byName: ByteKeyIndex;
   extents: CentralExtents;
 }
 
@@ -100,13 +101,14 @@ export class ArchiveReader {
     const directory = await readCentralDirectory(bytes, limits);
     const { records } = directory;
     const extents = checkCentralEntries(directory, limits);
-    // Name → record index for matching the manifest; what the reader keeps afterwards is
-    // keyed by the manifest's own path strings, so these die with open().
-    const centralIndex = new Map<string, number>();
-    for (let index = 0; index < records.count; index++) centralIndex.set(records.entry(index).name, index);
+    // Name → record index, over the directory's own name bytes: for matching the manifest
+    // now and for random access (readJson, openResource) afterwards. Exact duplicates were
+    // refused by checkCentralEntries, so every record goes in.
+    const byName = new ByteKeyIndex((index) => records.nameBytes(index), records.count);
+    for (let index = 0; index < records.count; index++) byName.add(index);
 
-    const manifestIndex = centralIndex.get(MANIFEST_PATH);
-    if (manifestIndex === undefined) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
+    const manifestIndex = byName.find(Buffer.from(MANIFEST_PATH));
+    if (manifestIndex < 0) throw new ArchiveRejected('missing-manifest', `the archive has no ${MANIFEST_PATH}`);
     const manifestBytes = await readEntry(bytes, {
       entry: records.entry(manifestIndex),
       extentEnd: extents.ends[manifestIndex]!,
@@ -120,16 +122,13 @@ export class ArchiveReader {
 
     const listedIndex = new Int32Array(records.count).fill(-1);
     let firstMissing: string | undefined;
-    const byName = new Map<string, number>();
     for (let at = 0; at < listed.length; at++) {
-      const path = listed.entry(at).path;
-      const index = centralIndex.get(path);
-      if (index === undefined) {
-        firstMissing ??= path;
+      const index = byName.find(listed.pathBytes(at));
+      if (index < 0) {
+        firstMissing ??= listed.entry(at).path;
         continue;
       }
       listedIndex[index] = at;
-      byName.set(path, index);
     }
     if (copies.length > 0) {
       // Copies are rare (a single-proxy export's vendor-named duplicate): a path map only then.
@@ -245,8 +244,8 @@ export class ArchiveReader {
   }
 
   private listedPlan(path: string): EntryPlan {
-    const index = this.table.byName.get(path);
-    const plan = index === undefined ? undefined : this.plan(index);
+    const index = this.table.byName.find(Buffer.from(path, 'utf8'));
+    const plan = index < 0 ? undefined : this.plan(index);
     if (!plan?.listed) throw new RangeError(`the archive's manifest lists no entry ${JSON.stringify(path)}`);
     return plan;
   }

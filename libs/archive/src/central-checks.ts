@@ -1,3 +1,4 @@
+import { ByteKeyIndex } from './byte-key-index.js';
 import { decodeEntryName, entryPathKey, entryPathProblem } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
 import type { ArchiveLimits } from './limits.js';
@@ -37,9 +38,11 @@ export interface CentralExtents {
  * bytes actually inflated are counted later), and that no two entries' data overlap.
  */
 export function checkCentralEntries(directory: CentralDirectory, limits: ArchiveLimits): CentralExtents {
-  const names = new Map<string, string>();
   let declaredTotal = 0;
   const { records } = directory;
+  // Names compared once case and Unicode form are folded; the folded key of an earlier
+  // record is made again only when two hashes are equal.
+  const foldedNames = new ByteKeyIndex((index) => Buffer.from(foldedKey(records.entry(index).name), 'utf8'), records.count);
   for (let index = 0; index < records.count; index++) {
     const entry = records.entry(index);
     const { name } = entry;
@@ -48,16 +51,15 @@ export function checkCentralEntries(directory: CentralDirectory, limits: Archive
     const problem = entryPathProblem(name, { directory: directoryEntry });
     if (problem) throw new ArchiveRejected('path-unsafe', problem, name);
 
-    const key = entryPathKey(directoryEntry ? name.slice(0, -1) : name);
-    const earlier = names.get(key);
-    if (earlier !== undefined) {
+    const earlierIndex = foldedNames.add(index);
+    if (earlierIndex >= 0) {
+      const earlier = records.entry(earlierIndex).name;
       throw new ArchiveRejected(
         'duplicate-entry',
         earlier === name ? 'the name appears twice' : `the name clashes with "${earlier}" once case and Unicode form are folded`,
         name,
       );
     }
-    names.set(key, name);
 
     checkFileType(entry, directoryEntry);
     if (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS) || entry.method === METHOD_AES) {
@@ -80,6 +82,11 @@ export function checkCentralEntries(directory: CentralDirectory, limits: Archive
     }
   }
   return checkExtents(directory);
+}
+
+/** A name as the duplicate check compares it: a directory without its slash, case and Unicode form folded. */
+function foldedKey(name: string): string {
+  return entryPathKey(name.endsWith('/') ? name.slice(0, -1) : name);
 }
 
 /** Refuses an entry whose declared size is over `maxBytes` or over the compression ratio. */

@@ -63,6 +63,12 @@ export class ManifestEntryTable {
     return entry;
   }
 
+  /** Entry e's path as UTF-8 bytes (a view into the shared buffer, no copy). */
+  pathBytes(e: number): Buffer {
+    const slot = e * FIELDS.length; // path is FIELDS[0], and always present
+    return this.strings.subarray(this.starts[slot]!, this.starts[slot + 1]!);
+  }
+
   private field(e: number, field: StringField): string | undefined {
     const f = FIELDS.indexOf(field);
     if (!(this.present[e]! & (1 << f))) return undefined;

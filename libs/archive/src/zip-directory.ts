@@ -301,10 +301,15 @@ export class CentralRecords {
     return this.offsets[i]!;
   }
 
+  /** Record i's name as stored (a view into the shared name buffer, no copy). */
+  nameBytes(i: number): Buffer {
+    return this.names.subarray(this.nameStarts[i]!, this.nameStarts[i + 1]!);
+  }
+
   /** Record i as an object (made on each call: hold it only while working on the entry). */
   entry(i: number): CentralEntry {
     if (i < 0 || i >= this.count) throw new RangeError(`no central record ${i}`);
-    const nameBytes = this.names.subarray(this.nameStarts[i]!, this.nameStarts[i + 1]!);
+    const nameBytes = this.nameBytes(i);
     return {
       name: decodeEntryName(nameBytes) ?? nameBytes.toString('latin1'),
       nameBytes,
