@@ -33,8 +33,10 @@ function vmHwmMb(pid) {
 function startProcess(kind, env) {
   const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
   const probeFile = kind === 'worker' ? join(tmpdir(), `apiferry-bench-probe-${runId}-${randomBytes(4).toString('hex')}.json`) : undefined;
-  const nodeOptions = kind === 'worker' ? { NODE_OPTIONS: `${workerNodeOptions} --import=${PROBE}`.trim(), BENCH_MEMORY_PROBE_FILE: probeFile } : {};
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, ...nodeOptions, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As command-line flags, not NODE_OPTIONS: NODE_OPTIONS refuses most V8 flags (--heap-growing-percent among them).
+  const nodeArgs = kind === 'worker' ? [...workerNodeOptions.split(/\s+/).filter(Boolean), `--import=${PROBE}`] : [];
+  const probeEnv = kind === 'worker' ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {};
+  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env, ...probeEnv, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 60_000);

@@ -45,8 +45,13 @@ const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as
 
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
-/** Resource bytes per INSERT batch: proxies carrying big resources are written a few at a time. */
-const INSERT_BATCH_RESOURCE_BYTES = 4 * 1024 * 1024;
+/**
+ * Resource bytes per INSERT batch: proxies carrying big resources are written a few at a
+ * time. Each batch is one bind message that pg assembles in buffers grown step by step,
+ * all garbage outside the JS heap afterwards: at 4 MiB a 10,000-proxy import with 63 KB
+ * resources peaked 37 MB higher (and ran slower) than at 512 KiB.
+ */
+const INSERT_BATCH_RESOURCE_BYTES = 512 * 1024;
 
 /** A blocked import's report lists its assets in the job's error, up to this many. */
 const BLOCKED_REPORT_ITEMS = 1000;
