@@ -170,6 +170,12 @@ export class ArchiveReader {
     return this.listed.entry(index);
   }
 
+  /** Listed entry `index`'s path as UTF-8 bytes: a view into the reader's own columns (no string made). */
+  entryPathBytes(index: number): Buffer {
+    if (index < 0 || index >= this.listed.length) throw new RangeError(`no manifest entry ${index}`);
+    return this.listed.pathBytes(index);
+  }
+
   /** The listed entries, in manifest order (made on each call: a big archive's list is big). */
   entries(): ManifestEntry[] {
     return Array.from({ length: this.listed.length }, (_, index) => this.listed.entry(index));

@@ -1,3 +1,4 @@
+import type { PlanReferences } from '#core';
 import type { ImportPayload } from '#jobs';
 
 /** Stands in for absent routing while an entry is validated; never written to the catalog. */
@@ -41,7 +42,7 @@ type Ref = { uuid?: string; name: string };
  * import made of it (renamed, or an existing one kept or replaced by name), and is left as
  * it is otherwise. Returns the alias still to look for in the project, if any.
  */
-export function followPkiReference(doc: Record<string, unknown>, references: ReadonlyMap<string, { uuid: string; name: string }>): Ref | undefined {
+export function followPkiReference(doc: Record<string, unknown>, references: Pick<PlanReferences, 'get'>): Ref | undefined {
   const pki = doc.pki as Ref | undefined;
   if (!pki || typeof pki !== 'object') return undefined;
   const target = pki.uuid ? references.get(`alias:${pki.uuid}`) : undefined;

@@ -30,6 +30,7 @@ import { ObjectStore } from '#storage';
 import { deployedEnvironments, restoreAssetState } from '../archive/asset-state.js';
 import { reportLine, ReportLineWriter } from '../archive/import-report.js';
 import { applyProxyOverrides } from '../archive/import-transforms.js';
+import { ResourceDirectories } from '../archive/resource-directories.js';
 import { adminsOf, followPkiReference, keepKnownAdmins, missingPkiWarning, routingLeftOut } from '../archive/package-transforms.js';
 import { ProxyDeployer, type DeploymentResult } from '../deployments/proxy-deployer.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -64,7 +65,7 @@ interface ReadArchive {
   /** Emptied once the writes start (see apply): the plan carries what is needed after that. */
   incoming: IncomingAsset[];
   /** Resource entries' manifest indexes by the proxy directory they belong to. */
-  resourcesByDir: Map<string, number[]>;
+  resourcesByDir: ResourceDirectories;
   sealer?: SecretSealer;
   secretWarnings: string[];
   /** With preserveAssetState: target proxy uuid → environments the archive says it was deployed on. */
@@ -181,16 +182,13 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     // pass over it and let the objects go (a 100,000-entry list is tens of MB of them).
     const listedCount = reader.entryCount;
     let assetEntryCount = 0;
-    const resourcesByDir = new Map<string, number[]>();
+    const isResource = new Uint8Array(listedCount);
     for (let index = 0; index < listedCount; index++) {
       const entry = reader.entryAt(index);
       if ((ASSET_TYPES as readonly string[]).includes(entry.type) && !entry.aliasOf) assetEntryCount++;
-      if (entry.type !== 'resource') continue;
-      const dir = entry.path.split('/')[1];
-      const inDir = resourcesByDir.get(dir);
-      if (inDir) inDir.push(index);
-      else resourcesByDir.set(dir, [index]);
+      if (entry.type === 'resource') isResource[index] = 1;
     }
+    const resourcesByDir = ResourceDirectories.of(reader, (index) => isResource[index] === 1);
     const incoming: IncomingAsset[] = [];
     const adminNames = new Set<string>();
     const withoutRouting = new Map<string, string>();
@@ -417,7 +415,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     return out;
   }
 
-  /** Resource entries travel beside the proxy; they return inline into its definition. */
   /**
    * Resource entries travel beside the proxy; they return inline into its definition. The
    * bytes come from the apply pass (`read`) when the archive holds them right after the
@@ -426,7 +423,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   private async restoreResources(doc: Record<string, unknown>, item: PlanItem, archive: ReadArchive, read?: ReadonlyMap<string, Buffer>): Promise<unknown> {
     const resources = Array.isArray(doc.resources) ? (doc.resources as Record<string, unknown>[]) : undefined;
     if (!resources) return undefined;
-    const entries = (archive.resourcesByDir.get(proxyDirectory(item.path)) ?? []).map((index) => archive.reader.entryAt(index));
+    const entries = archive.resourcesByDir.indexes(proxyDirectory(item.path)).map((index) => archive.reader.entryAt(index));
     const restored = [];
     for (const resource of resources) {
       const entry = entries.find((e) => e.name === resource.name);
