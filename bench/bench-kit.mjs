@@ -12,6 +12,12 @@ import { generateToken } from '#core';
 export const ROOT = new URL('..', import.meta.url).pathname;
 const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** The production worker's V8 flags, read from package.json's start:worker so benches and production cannot drift. */
+export function productionWorkerFlags() {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:worker'];
+  return script.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 export function log(...args) {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 }

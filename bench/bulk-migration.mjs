@@ -35,7 +35,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startCephRgw } from '../test/support/ceph-rgw.ts';
 import { generateToken } from '#core';
-import { benchProxyDefinition, call, log, machine, probeReport, ROOT, sql } from './bench-kit.mjs';
+import { benchProxyDefinition, call, log, machine, probeReport, productionWorkerFlags, ROOT, sql } from './bench-kit.mjs';
 
 const GiB = 1024 ** 3;
 const proxyCount = Number(process.env.BULK_PROXIES ?? 100_000);
@@ -72,11 +72,6 @@ const charsPerProxy = Math.ceil(archiveTargetBytes / DEFLATED_PER_CHAR / proxyCo
 const resourcesPerProxy = Math.max(1, Math.ceil(charsPerProxy / MAX_RESOURCE_CHARS));
 const charsPerResource = Math.ceil(charsPerProxy / resourcesPerProxy / 4) * 4; // whole base64 quanta: no padding
 
-/** The production worker's V8 flags, read from package.json's start:worker so the two cannot drift. */
-function productionWorkerFlags() {
-  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:worker'];
-  return script.split(/\s+/).filter((word) => word.startsWith('--'));
-}
 const workerFlags = productionWorkerFlags();
 
 function statusMb(pid, field) {

@@ -10,19 +10,19 @@
 // name=<checkout>,name=<checkout>,...) runs BENCH_FAIRNESS_ROUNDS rounds of (those, this
 // checkout), each export on a fresh worker, interleaved so all see the same background
 // load; medians per variant are reported.
-// The worker runs with BENCH_WORKER_NODE_OPTIONS (default: the memory settings that
-// docs/BENCHMARKS.md gives for 100k-proxy exports).
+// The worker runs with BENCH_WORKER_NODE_OPTIONS (default: npm run start:worker's flags,
+// the production memory settings).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, log, machine, percentile, ROOT, seedProxies, sql, startBackends, startProcess, stop, writeReport } from './bench-kit.mjs';
+import { call, log, machine, percentile, productionWorkerFlags, ROOT, seedProxies, sql, startBackends, startProcess, stop, writeReport } from './bench-kit.mjs';
 
 const PROXIES = Number(process.env.BENCH_FAIRNESS_PROXIES ?? 100_000);
 const PROBES = Number(process.env.BENCH_FAIRNESS_PROBES ?? 20);
 const ROUNDS = Number(process.env.BENCH_FAIRNESS_ROUNDS ?? 1);
 const BASELINE = process.env.BENCH_FAIRNESS_BASELINE;
-const WORKER_NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-semi-space-size=16 --max-old-space-size=320';
+const WORKER_NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS ?? productionWorkerFlags().join(' ');
 const LOOP_PROBE = join(ROOT, 'bench/loop-delay-probe.mjs');
 
 function summary(values) {

@@ -5,7 +5,7 @@
 //
 //   npm run bench                                   # 1,000 and 10,000 proxies, 3 runs each
 //   BENCH_SIZES=1000,10000,100000 BENCH_RUNS=1 npm run bench
-//   BENCH_WORKER_NODE_OPTIONS=--max-semi-space-size=16 npm run bench   # the worker as docs/BENCHMARKS.md recommends
+//   BENCH_WORKER_NODE_OPTIONS= npm run bench        # the worker with V8's defaults (default: start:worker's flags)
 //
 // Each size is seeded once; each run exports it on a fresh worker and imports the archive
 // into a new empty project on another fresh worker. Per phase it records the worker's
@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { call, log, probeReport, seedProxies, sql, startBackends } from './bench-kit.mjs';
+import { call, log, probeReport, productionWorkerFlags, seedProxies, sql, startBackends } from './bench-kit.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -24,7 +24,7 @@ const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 
 const PROBE = join(ROOT, 'bench/memory-probe.mjs');
-const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? '';
+const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? productionWorkerFlags().join(' ');
 
 function vmHwmMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;

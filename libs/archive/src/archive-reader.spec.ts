@@ -213,6 +213,24 @@ describe('ArchiveReader', () => {
     ]);
   });
 
+  it('verifyAll with parseJson: false checks the bytes (a bad CRC-32 still fails) but not that documents parse', async () => {
+    const content = baseContent();
+    content[0]!.data = Buffer.from('{ not json');
+    const notJson = await ArchiveReader.open(await fileOf(validArchive(content, manifestFor(content))));
+    const seen: string[] = [];
+    await expect(notJson.verifyAll({ parseJson: false, onJson: (entry) => void seen.push(entry.path) })).resolves.toMatchObject({ entries: content.length + 1 });
+    expect(seen).toEqual([]);
+    await expect(notJson.verifyAll()).rejects.toMatchObject({ reason: 'malformed-json', entry: content[0]!.path });
+
+    const badCrc = buildRawZip([
+      { name: content[1]!.path, data: content[1]!.data, crc32: 0x12345678 },
+      ...content.slice(2).map((c) => ({ name: c.path, data: c.data })),
+      { name: MANIFEST_PATH, data: json(manifestFor(content.slice(1))) },
+    ]);
+    const reader = await ArchiveReader.open(await fileOf(badCrc));
+    await expect(reader.verifyAll({ parseJson: false })).rejects.toMatchObject({ reason: 'corrupt', message: expect.stringContaining('CRC-32') });
+  });
+
   it('verifyAll names the first bad entry in archive order when a later one is broken too', async () => {
     const content = baseContent();
     const bytes = buildRawZip([

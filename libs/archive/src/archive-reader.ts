@@ -38,6 +38,12 @@ export interface VerifyAllOptions {
    * given, they are verified as they stream and let go.
    */
   onResource?(entry: ManifestEntry, bytes: Buffer): void | Promise<void>;
+  /**
+   * false: check the entries' bytes only (limits, size, CRC-32, SHA-256, no overlap), not
+   * that the JSON entries parse; onJson is not called. An integrity check of the archive as
+   * stored, the work `unzip -t` does plus the hashes. Default true.
+   */
+  parseJson?: boolean;
 }
 
 export interface VerifyAllResult {
@@ -117,7 +123,11 @@ export class ArchiveReader {
     });
     // The list goes into columns entry by entry as it is parsed (never all objects at once).
     const builder = new ManifestEntryTableBuilder();
-    const { head: manifest, copies } = parseManifestEntries(manifestBytes, (entry) => builder.add(entry));
+    const { head: manifest, copies } = parseManifestEntries(
+      manifestBytes,
+      (entry) => builder.add(entry),
+      (count, listBytes) => builder.reserve(count, listBytes),
+    );
     const listed = builder.finish();
 
     const listedIndex = new Int32Array(records.count).fill(-1);
@@ -229,9 +239,10 @@ export class ArchiveReader {
         } catch (error) {
           throw toArchiveReadError(error, central.name);
         }
+        const parseJson = plan.json && options.parseJson !== false;
         if (!bytes) {
           const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
-          if (!plan.json && !(options.onResource && plan.listed)) {
+          if (!parseJson && !(options.onResource && plan.listed && !plan.json)) {
             await drain(inflated);
             continue;
           }
@@ -239,7 +250,7 @@ export class ArchiveReader {
         }
         if (!plan.json && plan.listed) await options.onResource?.(plan.listed, bytes);
         // The manifest was parsed at open; here its bytes were checked again.
-        if (!plan.json || !plan.listed) continue;
+        if (!parseJson || !plan.listed) continue;
         const value = parseJsonEntry(bytes, central.name);
         await options.onJson?.(plan.listed, value);
       }

@@ -78,12 +78,19 @@ export class ByteKeyIndex {
  * heap. Same has/add surface as the Set<string> it replaces.
  */
 export class ByteKeySet {
-  private bytes = Buffer.allocUnsafeSlow(64 * 1024);
+  private bytes: Buffer;
   private used = 0;
   /** Key k is bytes[starts[k], starts[k + 1]). */
-  private starts = new Float64Array(1025);
+  private starts: Float64Array;
   private count = 0;
-  private readonly index = new ByteKeyIndex((k) => this.bytes.subarray(this.starts[k]!, this.starts[k + 1]!), 1024);
+  private readonly index: ByteKeyIndex;
+
+  /** Sized for `expectedKeys` keys of `expectedBytes` in all; either grows past its estimate. */
+  constructor(expectedKeys = 1024, expectedBytes = 64 * 1024) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(1024, expectedBytes));
+    this.starts = new Float64Array(Math.max(16, expectedKeys) + 1);
+    this.index = new ByteKeyIndex((k) => this.bytes.subarray(this.starts[k]!, this.starts[k + 1]!), expectedKeys);
+  }
 
   has(key: string): boolean {
     return this.index.find(Buffer.from(key, 'utf8')) >= 0;

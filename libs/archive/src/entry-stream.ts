@@ -137,7 +137,9 @@ export function openEntry(source: ArchiveByteSource, expectation: EntryExpectati
 /** Random access: one entry's inflated, verified bytes in memory (the limits bound them). */
 export async function readEntry(source: ArchiveByteSource, expectation: EntryExpectation): Promise<Buffer> {
   const { entry } = expectation;
-  if (!isSmallEntry(entry)) return collect(openEntry(source, expectation));
+  // A big entry (the manifest of a 200,000-entry archive is ~40 MB) goes into one buffer of
+  // its declared size: collecting chunks and concatenating them held it twice.
+  if (!isSmallEntry(entry)) return collect(openEntry(source, expectation), Math.min(entry.uncompressedSize, expectation.maxBytes));
   const cursor = openEntryCursor(source, expectation);
   try {
     await readLocalHeader(cursor, entry, expectation.extentEnd);
@@ -149,10 +151,26 @@ export async function readEntry(source: ArchiveByteSource, expectation: EntryExp
   }
 }
 
-export async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * The stream's bytes in one buffer. With `expectedBytes` (a declared size the stream itself
+ * verifies) they are copied into a buffer of that size as they come; a stream that brings
+ * more (it is about to fail its size check) falls back to collecting chunks.
+ */
+export async function collect(stream: Readable, expectedBytes?: number): Promise<Buffer> {
+  if (expectedBytes === undefined) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+  const bytes = Buffer.allocUnsafeSlow(expectedBytes);
+  let filled = 0;
+  let overflow: Buffer[] | undefined;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (overflow) overflow.push(chunk);
+    else if (filled + chunk.length > bytes.length) overflow = [bytes.subarray(0, filled), chunk];
+    else filled += chunk.copy(bytes, filled);
+  }
+  return overflow ? Buffer.concat(overflow) : bytes.subarray(0, filled);
 }
 
 function openEntryCursor(source: ArchiveByteSource, { entry, extentEnd }: EntryExpectation): ByteCursor {

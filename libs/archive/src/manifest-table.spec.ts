@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { ManifestEntry } from './manifest.js';
-import { ManifestEntryTable } from './manifest-table.js';
+import { ManifestEntryTable, ManifestEntryTableBuilder } from './manifest-table.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -21,6 +21,29 @@ describe('ManifestEntryTable', () => {
       expect(Object.keys(back)).toEqual(Object.keys(entry));
     });
     expect(() => table.entry(4)).toThrow(RangeError);
+  });
+
+  it('gives back the same entries whether its columns were reserved, reserved too small, or grown', () => {
+    const entries: ManifestEntry[] = Array.from({ length: 3000 }, (_, i) => ({
+      path: `apiProxies/prøxy-${i}.json`,
+      type: 'apiProxy',
+      uuid: `u-${i}`,
+      name: `prøxy ${i}`,
+      sha256: sha(String(i)),
+      size: i,
+    }));
+    const listBytes = Buffer.byteLength(JSON.stringify(entries));
+    for (const reserve of [[entries.length, listBytes], [10, 100], undefined] as const) {
+      const builder = new ManifestEntryTableBuilder();
+      if (reserve) builder.reserve(reserve[0], reserve[1]);
+      entries.forEach((entry) => builder.add(entry));
+      const table = builder.finish();
+      expect(table.length).toBe(entries.length);
+      for (const index of [0, 1, 1500, 2999]) {
+        expect(table.entry(index)).toStrictEqual(entries[index]);
+        expect(table.pathBytes(index).toString('utf8')).toBe(entries[index]!.path);
+      }
+    }
   });
 
   it('holds an empty list', () => {

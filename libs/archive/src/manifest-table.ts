@@ -96,6 +96,24 @@ export class ManifestEntryTableBuilder {
     return this.length;
   }
 
+  /**
+   * Sizes the columns before the first entry, from the list's entry count and its JSON
+   * bytes: no column is then grown by doubling and copied (for 200,000 entries those copies
+   * were tens of MB at once while the archive was being opened). The strings take at most
+   * the list's bytes (JSON escapes are never shorter than what they decode to); half of
+   * them is the estimate, as apiferry manifests spend most bytes on keys and hashes.
+   */
+  reserve(entries: number, listBytes: number): void {
+    if (this.length > 0) return;
+    const rows = Math.max(1, entries);
+    this.types = new Uint8Array(rows);
+    this.sizes = new Float64Array(rows);
+    this.sha256 = Buffer.alloc(rows * SHA256_BYTES);
+    this.present = new Uint8Array(rows);
+    this.starts = new Float64Array(rows * FIELDS.length + 1);
+    this.strings = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil(listBytes / 2)));
+  }
+
   add(entry: ManifestEntry): void {
     const e = this.length;
     if (e === this.types.length) this.growRows();
@@ -116,13 +134,16 @@ export class ManifestEntryTableBuilder {
 
   finish(): ManifestEntryTable {
     const n = this.length;
-    const starts = this.starts.slice(0, n * FIELDS.length + 1);
-    starts[n * FIELDS.length] = this.stringBytes;
-    const strings = Buffer.allocUnsafeSlow(this.stringBytes);
-    this.strings.copy(strings, 0, 0, this.stringBytes);
-    const sha256 = Buffer.alloc(n * SHA256_BYTES);
-    this.sha256.copy(sha256, 0, 0, n * SHA256_BYTES);
-    return ManifestEntryTable.fromColumns({ length: n, types: this.types.slice(0, n), sizes: this.sizes.slice(0, n), sha256, present: this.present.slice(0, n), strings, starts });
+    this.starts[n * FIELDS.length] = this.stringBytes;
+    return ManifestEntryTable.fromColumns({
+      length: n,
+      types: trimmed(this.types, n),
+      sizes: trimmed(this.sizes, n),
+      sha256: trimmed(this.sha256, n * SHA256_BYTES),
+      present: trimmed(this.present, n),
+      strings: trimmed(this.strings, this.stringBytes),
+      starts: trimmed(this.starts, n * FIELDS.length + 1),
+    });
   }
 
   private growRows(): void {
@@ -141,6 +162,22 @@ export class ManifestEntryTableBuilder {
     this.strings.copy(strings, 0, 0, this.stringBytes);
     this.strings = strings;
   }
+}
+
+/**
+ * The first `used` elements: a view when the column is at least half full (no copy while
+ * the archive is opened), a copy of just them otherwise (a column grown by doubling, or an
+ * estimate far off, would keep its slack for the whole import).
+ */
+function trimmed<T extends Uint8Array | Float64Array>(column: T, used: number): T {
+  if (used * 2 >= column.length) return column.subarray(0, used) as T;
+  if (Buffer.isBuffer(column)) {
+    // Buffer#slice is a view, not a copy.
+    const copy = Buffer.allocUnsafeSlow(used);
+    column.copy(copy, 0, 0, used);
+    return copy as unknown as T;
+  }
+  return column.slice(0, used) as T;
 }
 
 function grown<T extends Uint8Array | Float64Array>(from: T, to: T): T {

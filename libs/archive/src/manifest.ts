@@ -214,7 +214,12 @@ function checkAliases(copies: Iterable<ManifestEntry & { index?: number }>, byPa
  * (at that size, ~100 MB of them while an import opens its archive). The manifest comes
  * back without its list.
  */
-export function parseManifestEntries(bytes: Buffer, onEntry: (entry: ManifestEntry) => void): { head: Omit<Manifest, 'entries'>; copies: ListedCopy[] } {
+export function parseManifestEntries(
+  bytes: Buffer,
+  onEntry: (entry: ManifestEntry) => void,
+  /** Told the list's entry count and JSON bytes before the first entry (to size what takes them). */
+  onListFound?: (count: number, listBytes: number) => void,
+): { head: Omit<Manifest, 'entries'>; copies: ListedCopy[] } {
   const list = malformedIfThrows(() => scanTopLevelList(bytes, 'entries'));
   if (!list) {
     // Not an object with an entry list: parseManifest says what is wrong (or takes a tiny odd one).
@@ -228,8 +233,9 @@ export function parseManifestEntries(bytes: Buffer, onEntry: (entry: ManifestEnt
   if (raw.format !== ARCHIVE_FORMAT) throw violation('/format', `must be "${ARCHIVE_FORMAT}"`);
   const version = checkFormatVersion(raw.formatVersion);
   // Folded paths as bytes outside the heap: a Set of 200,000 path strings held while the list is parsed was ~20 MB of heap.
-  const keys = new ByteKeySet();
+  const keys = new ByteKeySet(list.count, Math.ceil((list.close - list.open) / 3));
   const copies: ListedCopy[] = [];
+  onListFound?.(list.count, list.close - list.open);
   for (let index = 0; index < list.count; index++) {
     const item = malformedIfThrows(() => JSON.parse(bytes.toString('utf8', list.bounds[2 * index], list.bounds[2 * index + 1])) as unknown);
     const entry = validateEntry(item, index, keys);

@@ -15,6 +15,8 @@ const CENTRAL_HEADER_BYTES = 46;
 const MAX_COMMENT_BYTES = 0xffff;
 
 const UINT32_MAGIC = 0xffffffff;
+/** The most the name buffer is sized from the end record's word before any record is read (it grows past that). */
+const NAME_BUFFER_HINT_MAX = 64 * 1024 * 1024;
 const ZIP64_EXTRA_ID = 0x0001;
 
 /** One central-directory record, with zip64 sizes and offset already applied. */
@@ -173,7 +175,9 @@ function safeUInt64(buffer: Buffer, offset: number, what: string): number {
 }
 
 async function parseRecords(source: ArchiveByteSource, end: EndRecord): Promise<CentralRecords> {
-  const records = new CentralRecords(end.entryCount);
+  // The names fit in what the directory holds beyond its fixed-size headers (extra fields
+  // and comments take the rest): one buffer of that size instead of one grown by doubling.
+  const records = new CentralRecords(end.entryCount, Math.min(end.directorySize - end.entryCount * CENTRAL_HEADER_BYTES, NAME_BUFFER_HINT_MAX));
   const cursor = new ByteCursor(openRange(source, end.directoryOffset, end.directorySize), end.directoryOffset);
   let name = '';
   try {
@@ -261,9 +265,10 @@ export class CentralRecords {
   private readonly offsets: Float64Array;
   /** Record i's name is names[nameStarts[i], nameStarts[i + 1]). */
   private readonly nameStarts: Float64Array;
-  private names = Buffer.allocUnsafeSlow(16 * 1024);
+  private names: Buffer;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, nameBytesHint = 16 * 1024) {
+    this.names = Buffer.allocUnsafeSlow(Math.max(1024, nameBytesHint));
     this.versionMadeBy = new Uint16Array(capacity);
     this.flags = new Uint16Array(capacity);
     this.methods = new Uint16Array(capacity);
