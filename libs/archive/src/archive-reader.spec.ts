@@ -231,6 +231,16 @@ describe('ArchiveReader', () => {
     await expect(reader.verifyAll({ parseJson: false })).rejects.toMatchObject({ reason: 'corrupt', message: expect.stringContaining('CRC-32') });
   });
 
+  it('matches manifest paths to entry names byte for byte: a name with a byte-order mark is not the listed path', async () => {
+    const content = baseContent();
+    const bytes = buildRawZip([
+      { name: `\uFEFF${content[0]!.path}`, data: content[0]!.data },
+      ...content.slice(1).map((c) => ({ name: c.path, data: c.data })),
+      { name: MANIFEST_PATH, data: json(manifestFor(content)) },
+    ]);
+    await expect(ArchiveReader.open(await fileOf(bytes))).rejects.toMatchObject({ reason: 'unlisted-entry' });
+  });
+
   it('verifyAll names the first bad entry in archive order when a later one is broken too', async () => {
     const content = baseContent();
     const bytes = buildRawZip([
