@@ -139,6 +139,26 @@ describe('the CLI manages webhooks and gives jobs their own', () => {
     expect(gone.stderr).toMatch(/^error: Not found: .*has no webhook endpoint/m);
   });
 
+  it('update changes an endpoint\'s URL and events, keeps its secret, and refuses an update that names nothing', async () => {
+    const project = await createProject(admin);
+    const hooks = await receiver();
+    const created = await json(['webhooks', 'create', '--project', project, '--url', hooks.url('/before')]);
+    const updated = await json(['webhooks', 'update', '--project', project, created.id, '--url', hooks.url('/after'), '--events', 'job.failed']);
+    expect(updated).toMatchObject({ id: created.id, url: hooks.url('/after'), events: ['job.failed'] });
+    expect(updated.secret).toBeUndefined();
+    expect(await json(['webhooks', 'get', '--project', project, created.id])).toMatchObject({ url: hooks.url('/after'), events: ['job.failed'] });
+    const eventsOnly = await json(['webhooks', 'update', '--project', project, created.id, '--events', 'job.succeeded,deployment.completed']);
+    expect(eventsOnly).toMatchObject({ url: hooks.url('/after'), events: ['job.succeeded', 'deployment.completed'] });
+
+    const nothing = await cli(['webhooks', 'update', '--project', project, created.id]);
+    expect(nothing.code).toBe(3);
+    expect(nothing.stderr).toContain('needs --url, --events or both');
+    expect((await cli(['webhooks', 'update', '--project', project, created.id, '--url', 'ftp://x'])).code).toBe(3);
+    const metadata = await cli(['webhooks', 'update', '--project', project, created.id, '--url', 'http://169.254.169.254/latest']);
+    expect(metadata.code).toBe(1);
+    expect(await json(['webhooks', 'get', '--project', project, created.id])).toMatchObject({ url: hooks.url('/after') });
+  });
+
   it('refuses bad webhook options as usage errors, and a URL the server will not target with its reason', async () => {
     const project = await createProject(admin);
     expect((await cli(['webhooks', 'create', '--project', project, '--url', 'ftp://x'])).code).toBe(3);

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DELIVERY_STATES, parseEvents, parsePositiveInt, parseProjectName, parseUuid, parseWebhookUrl, WEBHOOK_EVENTS } from '../arguments.js';
+import { UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
 import type { Page } from '../http/api-client.js';
 import { formatFields, formatTable } from '../output/format.js';
@@ -114,6 +115,22 @@ export function registerWebhookCommands(program: Command, runtime: CliRuntime): 
     .action(
       action(runtime, async (ctx, id: string, options: { project: string }) => {
         const endpoint = await (await ctx.client()).get<WebhookEndpoint>(webhooksPath(options.project, id));
+        ctx.output.result(endpoint, () => endpointLines(endpoint));
+      }),
+    );
+
+  withProject(webhooks.command('update'))
+    .description("change an endpoint's URL or events (its secret and delivery log stay)")
+    .argument('<id>', 'webhook id', parseUuid)
+    .option('--url <url>', 'where events are POSTed from now on', parseWebhookUrl)
+    .option('--events <list>', 'comma-separated events it hears from now on', parseEvents)
+    .addHelpText('after', '\nExample:\n  apiferry webhooks update --project payments 3f2c… --events job.failed,deployment.completed')
+    .action(
+      action(runtime, async (ctx, id: string, options: { project: string; url?: string; events?: string[] }) => {
+        if (options.url === undefined && options.events === undefined) throw new UsageError('webhooks update needs --url, --events or both');
+        const endpoint = await (await ctx.client()).request<WebhookEndpoint>('PATCH', webhooksPath(options.project, id), {
+          body: { ...(options.url !== undefined ? { url: options.url } : {}), ...(options.events !== undefined ? { events: options.events } : {}) },
+        });
         ctx.output.result(endpoint, () => endpointLines(endpoint));
       }),
     );
