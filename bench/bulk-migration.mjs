@@ -225,6 +225,8 @@ async function seedSource(instance, projectId) {
 async function followJob(instance, jobId) {
   const timeline = [];
   const rssByPhase = {};
+  // Where the worker's peak was reached: VmHWM each time it has grown by 5 MB or more.
+  const peakRises = [];
   const started = Date.now();
   let lastKey;
   let lastChangeAt;
@@ -246,10 +248,14 @@ async function followJob(instance, jobId) {
     const rss = statusMb(instance.worker.child.pid, 'VmRSS');
     const rssPhase = body.state === 'running' ? (phase ?? 'starting') : body.state;
     if (rss !== undefined) rssByPhase[rssPhase] = Math.max(rssByPhase[rssPhase] ?? 0, Math.round(rss));
+    const hwm = statusMb(instance.worker.child.pid, 'VmHWM');
+    if (hwm !== undefined && hwm >= (peakRises.at(-1)?.peakRssMb ?? 0) + 5) {
+      peakRises.push({ t: (now - started) / 1000, phase: rssPhase, done: body.progress?.done ?? null, peakRssMb: Math.round(hwm) });
+    }
     const outOfTime = interrupted || (now - started) / 1000 > followLimitSeconds;
     if (['succeeded', 'failed', 'canceled'].includes(body.state) || outOfTime) {
       const job = outOfTime && !['succeeded', 'failed', 'canceled'].includes(body.state) ? { ...body, state: `${body.state}, no longer followed (${interrupted ? 'interrupted' : `BULK_FOLLOW_LIMIT_S=${followLimitSeconds}`})` } : body;
-      return { job, seconds: (now - started) / 1000, timeline: compactTimeline(timeline), longestProgressGap: longestGap, rssByPhaseMb: rssByPhase, lastProgress: body.progress ?? null };
+      return { job, seconds: (now - started) / 1000, timeline: compactTimeline(timeline), longestProgressGap: longestGap, rssByPhaseMb: rssByPhase, peakRssRises: peakRises, lastProgress: body.progress ?? null };
     }
     if (instance.worker.child.exitCode !== null || instance.worker.child.signalCode !== null) {
       throw new Error(`${instance.name}'s worker died during job ${jobId} (${instance.worker.child.exitCode ?? instance.worker.child.signalCode}): ${instance.worker.tail()}`);
@@ -398,6 +404,7 @@ async function jobFigures(followed, proc, archiveBytes) {
     workerPeakRssMb,
     workerIdleRssMb: Math.round(proc.idleRssMb),
     rssByPhaseMb: followed.rssByPhaseMb,
+    peakRssRises: followed.peakRssRises,
     probe,
     longestProgressGap: followed.longestProgressGap,
     lastProgress: followed.lastProgress,
