@@ -240,9 +240,11 @@ export class ArchiveReader {
           throw toArchiveReadError(error, central.name);
         }
         const parseJson = plan.json && options.parseJson !== false;
+        // Bytes are collected only for what uses them: a document to parse, a resource to hand over.
+        const handedOver = !plan.json && plan.listed !== undefined && options.onResource !== undefined;
         if (!bytes) {
           const inflated = inflateEntry(Readable.from(takeData(cursor, central), { objectMode: false }), expectation);
-          if (!parseJson && !(options.onResource && plan.listed && !plan.json)) {
+          if (!parseJson && !handedOver) {
             await drain(inflated);
             continue;
           }

@@ -1,3 +1,5 @@
+import { grownBytes } from './grown-bytes.js';
+
 /**
  * A hash index from byte-string keys to record numbers: two typed arrays (slot → record,
  * slot → hash) instead of a Map of strings. The keys stay where they already are (the
@@ -97,12 +99,7 @@ export class ByteKeySet {
   }
 
   add(key: string): this {
-    const length = Buffer.byteLength(key, 'utf8');
-    if (this.used + length > this.bytes.length) {
-      const bytes = Buffer.allocUnsafeSlow(Math.max(this.used + length, this.bytes.length * 2));
-      this.bytes.copy(bytes, 0, 0, this.used);
-      this.bytes = bytes;
-    }
+    this.bytes = grownBytes(this.bytes, this.used, this.used + Buffer.byteLength(key, 'utf8'));
     if (this.count + 2 > this.starts.length) {
       const starts = new Float64Array(this.starts.length * 2);
       starts.set(this.starts);

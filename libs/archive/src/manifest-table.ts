@@ -1,3 +1,4 @@
+import { grownBytes } from './grown-bytes.js';
 import { ENTRY_TYPES, type EntryType, type ManifestEntry } from './manifest.js';
 
 const SHA256_BYTES = 32;
@@ -126,7 +127,7 @@ export class ManifestEntryTableBuilder {
       if (value === undefined) continue;
       this.present[e]! |= 1 << f;
       const bytes = Buffer.byteLength(value, 'utf8');
-      if (this.stringBytes + bytes > this.strings.length) this.growStrings(this.stringBytes + bytes);
+      this.strings = grownBytes(this.strings, this.stringBytes, this.stringBytes + bytes);
       this.stringBytes += this.strings.write(value, this.stringBytes, 'utf8');
     }
     this.length = e + 1;
@@ -157,11 +158,6 @@ export class ManifestEntryTableBuilder {
     this.sha256 = sha256;
   }
 
-  private growStrings(needed: number): void {
-    const strings = Buffer.allocUnsafeSlow(Math.max(needed, this.strings.length * 2));
-    this.strings.copy(strings, 0, 0, this.stringBytes);
-    this.strings = strings;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
 import { decodeEntryName } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
+import { grownBytes } from './grown-bytes.js';
 import { openRange, readRange, type ArchiveByteSource } from './zip-source.js';
 
 const SIG_LOCAL_HEADER = 0x04034b50;
@@ -292,11 +293,7 @@ export class CentralRecords {
     this.offsets[i] = sizes.localHeaderOffset;
     const start = this.nameStarts[i]!;
     const end = start + nameBytes.length;
-    if (end > this.names.length) {
-      const names = Buffer.allocUnsafeSlow(Math.max(end, this.names.length * 2));
-      this.names.copy(names, 0, 0, start);
-      this.names = names;
-    }
+    this.names = grownBytes(this.names, start, end);
     nameBytes.copy(this.names, start);
     this.nameStarts[i + 1] = end;
     this.count++;
