@@ -181,8 +181,11 @@ describe('operator console (/console)', () => {
     await signIn(list);
     await list.getByLabel('Project', { exact: true }).selectOption(target);
     await list.getByRole('button', { name: 'Apply filters' }).click();
+    // The click only sets the fragment; the filtered list renders on hashchange. Until its
+    // jobs arrive the unfiltered list (which holds the import too) may still be on screen.
+    await list.waitForURL((url) => url.hash.includes(`project=${target}`));
+    await list.getByTestId('list-status').filter({ hasText: '2 jobs shown.' }).waitFor();
     const importRow = list.locator(`tr[data-job-id="${importId}"]`);
-    await importRow.waitFor();
     expect(await list.locator('tbody tr').count()).toBe(2);
     expect(await importRow.getByTestId('state').textContent()).toBe('queued');
     const listBar = progressOf(list, new RegExp(`archive.import job ${importId.slice(0, 8)}`));
@@ -368,8 +371,11 @@ describe('operator console (/console)', () => {
     const page = await newPage();
     await signIn(page);
     await page.getByRole('link', { name: 'Webhooks' }).click();
+    // The jobs list has a "Project" select too: wait until the webhooks page replaced it.
+    await page.getByRole('heading', { level: 1, name: 'Webhook endpoints' }).waitFor();
     await page.getByLabel('Project', { exact: true }).selectOption(project);
     await page.getByRole('button', { name: 'Show endpoints' }).click();
+    await page.waitForURL((url) => url.hash.includes(`project=${project}`));
     await page.getByRole('link', { name: hooks.url() }).click();
     await page.getByRole('heading', { level: 1, name: `Webhook endpoint ${hooks.url()}` }).waitFor();
     const failed = page.locator('tr[data-state=failed][data-attempt="1"]');

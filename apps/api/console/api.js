@@ -50,3 +50,18 @@ export const TERMINAL_STATES = ['succeeded', 'failed', 'canceled'];
 export function isTerminal(state) {
   return TERMINAL_STATES.includes(state);
 }
+
+/**
+ * The names of every project the token can see, page by page: a picker that stopped at
+ * the first page would hide the rest from an instance with hundreds of projects.
+ */
+export async function allProjectNames() {
+  const names = [];
+  let cursor;
+  do {
+    const page = await api(`/v1/projects${query({ limit: 500, cursor })}`);
+    for (const project of page.items) names.push(project.name);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return names;
+}

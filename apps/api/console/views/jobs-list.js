@@ -1,4 +1,4 @@
-import { api, isTerminal, JOB_KINDS, JOB_STATES, query } from '../api.js';
+import { allProjectNames, api, isTerminal, JOB_KINDS, JOB_STATES, query } from '../api.js';
 import { announce, formatTime, h, replaceChildren, shortId } from '../dom.js';
 import { followJob } from '../job-stream.js';
 import { progressBar, stateBadge } from '../job-widgets.js';
@@ -125,9 +125,9 @@ export function jobsListView(params) {
 
   const loadProjects = async () => {
     try {
-      const page = await api('/v1/projects?limit=500');
+      const names = await allProjectNames();
+      if (disposed) return;
       const selectElement = projectSelect.querySelector('select');
-      const names = page.items.map((p) => p.name);
       if (filters.project && !names.includes(filters.project)) names.unshift(filters.project);
       replaceChildren(selectElement, h('option', { value: '' }, 'all'), names.map((n) => h('option', { value: n, selected: n === filters.project }, n)));
     } catch {

@@ -1,4 +1,4 @@
-import { api, query } from '../api.js';
+import { allProjectNames, api, query } from '../api.js';
 import { formatTime, h, replaceChildren, shortId } from '../dom.js';
 
 /** The webhook endpoints of a project, each linking to its delivery log. */
@@ -19,8 +19,7 @@ export function webhooksView(params) {
 
   const load = async () => {
     try {
-      const projects = await api('/v1/projects?limit=500');
-      const names = projects.items.map((p) => p.name);
+      const names = await allProjectNames();
       replaceChildren(projectSelect, h('option', { value: '' }, 'choose a project'), names.map((n) => h('option', { value: n, selected: n === project }, n)));
     } catch (err) {
       status.textContent = `Could not list projects: ${err.message}`;
