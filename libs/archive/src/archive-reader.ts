@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ByteCursor } from './byte-cursor.js';
-import { ByteKeyIndex } from './byte-key-index.js';
+import { ByteKeyIndex } from '#core';
 import { checkCentralEntries, checkDeclaredSize, isDirectoryEntry, type CentralExtents } from './central-checks.js';
 import {
   collect,
@@ -30,14 +30,17 @@ export interface ArchiveReaderOptions {
 export type ManifestHead = Omit<Manifest, 'entries'>;
 
 export interface VerifyAllOptions {
-  /** Called with each JSON entry once it has been verified, in archive order (the manifest excluded). */
-  onJson?(entry: ManifestEntry, value: unknown): void | Promise<void>;
+  /**
+   * Called with each JSON entry once it has been verified, in archive order (the manifest
+   * excluded); `listed` is the entry's index in the manifest's list (entryAt(listed)).
+   */
+  onJson?(entry: ManifestEntry, value: unknown, listed: number): void | Promise<void>;
   /**
    * Called with each resource entry's bytes once verified, in archive order. Given, the
    * resources are held one at a time (each within ARCHIVE_MAX_RESOURCE_ENTRY_BYTES); not
    * given, they are verified as they stream and let go.
    */
-  onResource?(entry: ManifestEntry, bytes: Buffer): void | Promise<void>;
+  onResource?(entry: ManifestEntry, bytes: Buffer, listed: number): void | Promise<void>;
   /**
    * false: check the entries' bytes only (limits, size, CRC-32, SHA-256, no overlap), not
    * that the JSON entries parse; onJson is not called. An integrity check of the archive as
@@ -250,11 +253,11 @@ export class ArchiveReader {
           }
           bytes = await collect(inflated);
         }
-        if (!plan.json && plan.listed) await options.onResource?.(plan.listed, bytes);
+        if (!plan.json && plan.listed) await options.onResource?.(plan.listed, bytes, this.table.listedIndex[index]!);
         // The manifest was parsed at open; here its bytes were checked again.
         if (!parseJson || !plan.listed) continue;
         const value = parseJsonEntry(bytes, central.name);
-        await options.onJson?.(plan.listed, value);
+        await options.onJson?.(plan.listed, value, this.table.listedIndex[index]!);
       }
     } finally {
       await cursor.close();

@@ -1,4 +1,4 @@
-import { ByteKeyIndex } from './byte-key-index.js';
+import { ByteKeyIndex } from '#core';
 import { decodeEntryName, entryPathKey, entryPathProblem } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
 import type { ArchiveLimits } from './limits.js';

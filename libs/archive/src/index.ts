@@ -9,7 +9,6 @@ export {
 } from './limits.js';
 export { SAFE_NAME_MAX_BYTES, SafeNameAllocator, safeName, truncateUtf8 } from './safe-name.js';
 export { entryPathProblem } from './entry-path.js';
-export { ByteKeyIndex, ByteKeySet } from './byte-key-index.js';
 export {
   ARCHIVE_FORMAT,
   ASSET_DIRECTORIES,

@@ -1,4 +1,4 @@
-import { grownBytes } from './grown-bytes.js';
+import { grownBytes } from '#core';
 import { ENTRY_TYPES, type EntryType, type ManifestEntry } from './manifest.js';
 
 const SHA256_BYTES = 32;

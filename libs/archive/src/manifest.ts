@@ -1,4 +1,4 @@
-import { ByteKeySet } from './byte-key-index.js';
+import { ByteKeySet } from '#core';
 import { entryPathKey, entryPathProblem } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
 import { scanTopLevelList } from './json-list-scan.js';

@@ -1,7 +1,7 @@
 import { ByteCursor, UnexpectedEndOfData } from './byte-cursor.js';
 import { decodeEntryName } from './entry-path.js';
 import { ArchiveRejected } from './errors.js';
-import { grownBytes } from './grown-bytes.js';
+import { grownBytes } from '#core';
 import { openRange, readRange, type ArchiveByteSource } from './zip-source.js';
 
 const SIG_LOCAL_HEADER = 0x04034b50;

@@ -11,3 +11,5 @@ export { SecretBox } from './secret-box.js';
 export * from './assets/asset-references.js';
 export { isUuid } from './uuid.js';
 export { withTimeout } from './with-timeout.js';
+export { ByteKeyIndex, ByteKeySet } from './compact/byte-key-index.js';
+export { grownBytes } from './compact/grown-bytes.js';

@@ -1,4 +1,5 @@
-import { ByteKeyIndex, type ArchiveReader } from '#archive';
+import type { ArchiveReader } from '#archive';
+import { ByteKeyIndex } from '#core';
 
 const SLASH = 0x2f;
 

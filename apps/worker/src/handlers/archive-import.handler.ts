@@ -9,6 +9,7 @@ import {
   ApiProxyModel,
   ApplicationModel,
   ArchiveRejectedError,
+  AssetIdentities,
   ImportBlockedError,
   parseConflictPolicies,
   planImport,
@@ -21,7 +22,6 @@ import {
   validateModel,
   type ExistingAsset,
   type ImportPlan,
-  type IncomingAsset,
   type PlanItem,
   type TargetCatalog,
 } from '#core';
@@ -42,8 +42,6 @@ const MODELS: Record<AssetType, ClassConstructor<object>> = {
   application: ApplicationModel,
 };
 
-const NO_REFERENCES: IncomingAsset['requires'] = Object.freeze([]) as unknown as IncomingAsset['requires'];
-
 /** Rows per INSERT statement: large enough to cut round trips, small enough for parameters. */
 const INSERT_BATCH_SIZE = 200;
 /**
@@ -62,8 +60,8 @@ const APPLIED_ACTIONS: readonly PlanItem['action'][] = ['create', 'overwrite', '
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
   reader: ArchiveReader;
-  /** Emptied once the writes start (see apply): the plan carries what is needed after that. */
-  incoming: IncomingAsset[];
+  /** Every asset's identity, as columns; the plan reads them (see AssetIdentities). */
+  incoming: AssetIdentities;
   /** Resource entries' manifest indexes by the proxy directory they belong to. */
   resourcesByDir: ResourceDirectories;
   sealer?: SecretSealer;
@@ -125,7 +123,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         .execute(async (trx) => planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions));
       await this.db.transaction().execute(async (trx) => {
         const lines = await this.reportWriter(context.job.id, trx);
-        for (let seq = 0; seq < plan.items.length; seq++) await lines.add(seq, plan.items[seq]);
+        for (let seq = 0; seq < plan.size; seq++) await lines.add(seq, plan.item(seq));
         await lines.flush();
       });
       return this.report(plan, archive, payload, true);
@@ -137,17 +135,17 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       await sql`select pg_advisory_xact_lock(hashtext(${`apiferry:import:${payload.projectId}`}))`.execute(trx);
       const plan = planImport(archive.incoming, await this.targetCatalog(trx, payload.projectId, archive.incoming), policies, planOptions);
       if (plan.blocked) {
-        const blocking = plan.items.filter((i) => i.action === 'conflict' || i.action === 'invalid');
+        const blocking = blockingItems(plan, 3);
         throw new ImportBlockedError(
-          `The import was not applied: ${blocking.length} asset(s) clash with the project or are invalid (${blocking
+          `The import was not applied: ${blocking.count} asset(s) clash with the project or are invalid (${blocking
             .slice(0, 3)
             .map((i) => `${i.type} "${i.name}": ${i.error}`)
-            .join('; ')}${blocking.length > 3 ? '; ...' : ''}).`,
+            .join('; ')}${blocking.count > 3 ? '; ...' : ''}).`,
         ).with({ report: this.blockedReport(plan, archive, payload) });
       }
       await this.apply(trx, plan, archive, context);
       report = this.report(plan, archive, payload, false);
-      await context.progress('committing', plan.items.length, plan.items.length);
+      await context.progress('committing', plan.size, plan.size);
       // With a deployment to follow, the job stays running; its import result commits with the import.
       if (deploying) await this.jobs.saveInterimResult(context.job.id, report, trx);
       else await context.succeedWithin(trx, report);
@@ -189,13 +187,13 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       if (entry.type === 'resource') isResource[index] = 1;
     }
     const resourcesByDir = ResourceDirectories.of(reader, (index) => isResource[index] === 1);
-    const incoming: IncomingAsset[] = [];
+    const incoming = new AssetIdentities(assetEntryCount);
     const adminNames = new Set<string>();
     const withoutRouting = new Map<string, string>();
     let verified = 0;
     await context.progress('verifying archive', 0, listedCount);
     await reader.verifyAll({
-      onJson: async (entry, value) => {
+      onJson: async (entry, value, listed) => {
         verified++;
         await context.progress('verifying archive', verified, listedCount);
         if (!(ASSET_TYPES as readonly string[]).includes(entry.type) || entry.aliasOf) return;
@@ -215,20 +213,22 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         }
         if (doc?.uuid !== entry.uuid || doc?.name !== entry.name) invalid ??= `${entry.path} does not match its manifest listing (uuid/name)`;
         if (type === 'apiProxy' && !invalid) for (const admin of adminsOf(doc)) adminNames.add(admin);
-        // Held until the import ends: one shared empty list rather than one per asset.
         const requires = invalid ? [] : requiredReferences(type, doc);
-        incoming.push({
-          type,
-          uuid: String(doc?.uuid ?? entry.uuid ?? ''),
-          name: String(doc?.name ?? entry.name ?? ''),
-          path: entry.path,
-          basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
-          requires: requires.length === 0 ? NO_REFERENCES : requires,
-          invalid,
-        });
+        incoming.add(
+          {
+            type,
+            uuid: String(doc?.uuid ?? entry.uuid ?? ''),
+            name: String(doc?.name ?? entry.name ?? ''),
+            path: entry.path,
+            basePath: type === 'apiProxy' ? String(doc.basePath ?? '') : undefined,
+            requires,
+            invalid,
+          },
+          listed,
+        );
       },
     });
-    if (incoming.length !== assetEntryCount) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
+    if (incoming.size !== assetEntryCount) throw new ArchiveRejectedError('Not every listed asset entry could be read.');
 
     const secretWarnings: string[] = [];
     let sealer: SecretSealer | undefined;
@@ -243,11 +243,13 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   }
 
   /** Everything the planner may ask about the target project, read in one go. */
-  private async targetCatalog(trx: Kysely<Database>, projectId: string, incoming: IncomingAsset[]): Promise<TargetCatalog> {
+  private async targetCatalog(trx: Kysely<Database>, projectId: string, incoming: AssetIdentities): Promise<TargetCatalog> {
     const byUuid = new Map<string, ExistingAsset>();
     const byName = new Map<string, ExistingAsset>();
     const names = new Set<string>();
-    const types = new Set<AssetType>([...incoming.map((a) => a.type), ...incoming.flatMap((a) => a.requires.map((r) => r.type))]);
+    const types = new Set<AssetType>();
+    for (let i = 0; i < incoming.size; i++) types.add(incoming.type(i));
+    for (const i of incoming.withRequirements()) for (const need of incoming.requires(i)) types.add(need.type);
     for (const type of types) {
       for await (const batch of this.assets.stream(type, projectId, trx, 2000)) {
         for (const asset of batch) {
@@ -272,31 +274,24 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
    * archive order is a valid write order.
    */
   private async apply(trx: Kysely<Database>, plan: ImportPlan, archive: ReadArchive, context: JobContext<JobKind.ArchiveImport>): Promise<void> {
-    // The report is written as the import goes: an asset's line once its outcome is final,
-    // after which its plan item is let go (a 100,000-asset plan is tens of MB of them).
+    // The report is written as the import goes: an asset's line once its outcome is final.
     const lines = await this.reportWriter(context.job.id, trx);
-    const released = plan.items as (PlanItem | undefined)[];
-    const report = async (seq: number): Promise<void> => {
-      await lines.add(seq, plan.items[seq]);
-      released[seq] = undefined;
-    };
-    const seqByPath = new Map<string, number>();
-    for (let seq = 0; seq < plan.items.length; seq++) {
-      if (APPLIED_ACTIONS.includes(plan.items[seq].action)) seqByPath.set(plan.items[seq].path, seq);
-      else await report(seq);
+    const listedCount = archive.reader.entryCount;
+    // Manifest index → seq of the asset the writing pass applies there (-1: nothing to apply).
+    const seqOfEntry = new Int32Array(listedCount).fill(-1);
+    let toApplyCount = 0;
+    for (let seq = 0; seq < plan.size; seq++) {
+      if (APPLIED_ACTIONS.includes(plan.action(seq))) {
+        seqOfEntry[plan.entry(seq)] = seq;
+        toApplyCount++;
+      } else await lines.add(seq, plan.item(seq));
     }
-    const toApplyCount = seqByPath.size;
-    // Only assets with secrets need their archive identity again (the AAD of their sealed
-    // fields); the plan holds everything else the writes and the report need, so the
-    // per-asset identities (100,000 of them in a big import) can go now.
-    const secretSources = new Map(archive.incoming.filter((a) => TYPES_WITH_SECRETS.includes(a.type)).map((a) => [a.path, a]));
-    archive.incoming.length = 0;
     let done = 0;
-    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[]; seqs: number[]; resourceBytes: number } | undefined;
+    let batch: { type: AssetType; docs: (Record<string, unknown> & { uuid: string; name: string })[]; seqs: number[]; items: PlanItem[]; resourceBytes: number } | undefined;
     const flush = async (): Promise<void> => {
       if (!batch) return;
       await this.assets.insertMany(batch.type, context.payload.projectId, batch.docs, trx);
-      for (const seq of batch.seqs) await report(seq);
+      for (let i = 0; i < batch.seqs.length; i++) await lines.add(batch.seqs[i]!, batch.items[i]!);
       done += batch.docs.length;
       batch = undefined;
       await context.progress('importing', done, toApplyCount);
@@ -306,24 +301,26 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     await context.progress('importing', 0, toApplyCount);
     // A proxy's resources follow its JSON in the archive: the proxy waits for them (taken
     // from this same pass, not read again), and is written when the next JSON entry starts.
-    let waiting: { seq: number; raw: Record<string, unknown>; resources: Map<string, Buffer> } | undefined;
+    let waiting: { seq: number; raw: Record<string, unknown>; resourceDir: string; resources: Map<string, Buffer> } | undefined;
     const write = async (seq: number, raw: Record<string, unknown>, resources?: ReadonlyMap<string, Buffer>): Promise<void> => {
-      const item = plan.items[seq];
-      const doc = await this.prepare(item, secretSources.get(item.path), raw, archive, plan, context.payload, resources);
+      // The item lives until its report line is written: the writes add their warnings to it.
+      const item = plan.item(seq);
+      const doc = await this.prepare(item, plan.archiveUuid(seq), raw, archive, plan, context.payload, resources);
       if (archive.withoutRouting.has(item.path)) doc.routing = await this.targetRouting(item, context.payload.projectId, trx);
-        if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
+      if (item.type === 'apiProxy') await this.checkPki(item, doc, plan, context.payload.projectId, trx);
       if (item.action === 'overwrite') {
         await flush();
         await this.assets.replace(item.type, context.payload.projectId, item.uuid, doc, trx);
-        await report(seq);
+        await lines.add(seq, item);
         await context.progress('importing', ++done, toApplyCount);
         return;
       }
       if (batch && batch.type !== item.type) await flush();
-      batch ??= { type: item.type, docs: [], seqs: [], resourceBytes: 0 };
+      batch ??= { type: item.type, docs: [], seqs: [], items: [], resourceBytes: 0 };
       batch.docs.push(doc);
       for (const bytes of resources?.values() ?? []) batch.resourceBytes += bytes.length;
       batch.seqs.push(seq);
+      batch.items.push(item);
       if (batch.docs.length >= INSERT_BATCH_SIZE || batch.resourceBytes >= INSERT_BATCH_RESOURCE_BYTES) await flush();
     };
     const writeWaiting = async (): Promise<void> => {
@@ -333,23 +330,24 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       await write(seq, raw, resources);
     };
     await archive.reader.verifyAll({
-      onJson: async (entry, value) => {
+      onJson: async (entry, value, listed) => {
         await writeWaiting();
-        const seq = seqByPath.get(entry.path);
-        if (seq === undefined) return;
-        seqByPath.delete(entry.path);
+        const seq = seqOfEntry[listed]!;
+        if (seq < 0) return;
+        seqOfEntry[listed] = -1;
         const raw = value as Record<string, unknown>;
-        if (plan.items[seq].type === 'apiProxy' && archive.resourcesByDir.has(proxyDirectory(entry.path))) waiting = { seq, raw, resources: new Map() };
+        const directory = proxyDirectory(entry.path);
+        if (plan.type(seq) === 'apiProxy' && archive.resourcesByDir.has(directory)) waiting = { seq, raw, resourceDir: `resources/${directory}/`, resources: new Map() };
         else await write(seq, raw);
       },
       onResource: (entry, bytes) => {
-        if (waiting && entry.path.startsWith(`resources/${proxyDirectory(plan.items[waiting.seq].path)}/`)) waiting.resources.set(entry.path, bytes);
+        if (waiting && entry.path.startsWith(waiting.resourceDir)) waiting.resources.set(entry.path, bytes);
       },
     });
     await writeWaiting();
     await flush();
     await lines.flush();
-    if (lines.count !== plan.items.length) throw new Error(`the import reported ${lines.count} of ${plan.items.length} planned assets`);
+    if (lines.count !== plan.size) throw new Error(`the import reported ${lines.count} of ${plan.size} planned assets`);
   }
 
   /** The job's report lines, written in `trx`; lines of an earlier attempt that got as far are replaced. */
@@ -376,7 +374,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
   /** The document as the target will hold it: new identity, rewritten references, overrides, secrets. */
   private async prepare(
     item: PlanItem,
-    source: IncomingAsset | undefined,
+    archiveUuid: string,
     raw: Record<string, unknown>,
     archive: ReadArchive,
     plan: ImportPlan,
@@ -395,14 +393,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       item.warnings.push(...overridden.warnings);
       doc.resources = await this.restoreResources(doc, item, archive, resources);
     }
-    if (TYPES_WITH_SECRETS.includes(item.type)) {
-      if (!source) throw new Error(`no archive identity kept for ${item.type} ${item.path}`);
-      doc.secrets = this.openSecrets(item, source, raw, archive);
-    }
+    if (TYPES_WITH_SECRETS.includes(item.type)) doc.secrets = this.openSecrets(item, archiveUuid, raw, archive);
     return doc as Record<string, unknown> & { uuid: string; name: string };
   }
 
-  private openSecrets(item: PlanItem, source: IncomingAsset, raw: Record<string, unknown>, archive: ReadArchive): Record<string, string> {
+  private openSecrets(item: PlanItem, archiveUuid: string, raw: Record<string, unknown>, archive: ReadArchive): Record<string, string> {
     const sealed = (raw.secrets ?? {}) as Record<string, unknown>;
     const out: Record<string, string> = {};
     for (const [field, value] of Object.entries(sealed)) {
@@ -410,7 +405,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         item.warnings.push(`secret ${field} was not restored (no passphrase)`);
         continue;
       }
-      out[field] = String(archive.sealer.open(value, secretAad(item.type, source.uuid, field), item.path));
+      out[field] = String(archive.sealer.open(value, secretAad(item.type, archiveUuid, field), item.path));
     }
     return out;
   }
@@ -454,7 +449,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
       blocked: plan.blocked,
       source: archive.reader.manifest.source,
       counts: plan.counts,
-      itemsTotal: plan.items.length,
+      itemsTotal: plan.size,
       secrets: { restored: Boolean(archive.sealer), warnings: archive.secretWarnings },
       deployment: payload.deploy && !dryRun ? { status: 'pending', environments: payload.deployTargetEnvironmentNameList } : { status: 'not requested' },
       ...(payload.preserveAssetState ? { assetState: Object.fromEntries(archive.deployedIn) } : {}),
@@ -467,11 +462,11 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
    * (what blocked it first), up to BLOCKED_REPORT_ITEMS.
    */
   private blockedReport(plan: ImportPlan, archive: ReadArchive, payload: ImportPayload): Record<string, unknown> {
-    const listed = plan.items.length <= BLOCKED_REPORT_ITEMS ? plan.items : plan.items.filter((i) => i.action !== 'create').sort((a, b) => blockingFirst(a) - blockingFirst(b));
+    const listed = plan.size <= BLOCKED_REPORT_ITEMS ? plan.allItems() : notCreated(plan).sort((a, b) => blockingFirst(a) - blockingFirst(b));
     return {
       ...this.report(plan, archive, payload, false),
       items: listed.slice(0, BLOCKED_REPORT_ITEMS).map(reportLine),
-      ...(listed.length < plan.items.length || listed.length > BLOCKED_REPORT_ITEMS ? { itemsOmitted: plan.items.length - Math.min(listed.length, BLOCKED_REPORT_ITEMS) } : {}),
+      ...(listed.length < plan.size || listed.length > BLOCKED_REPORT_ITEMS ? { itemsOmitted: plan.size - Math.min(listed.length, BLOCKED_REPORT_ITEMS) } : {}),
     };
   }
 }
@@ -479,6 +474,25 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
 /** The directory of a proxy's resources: `resources/<dir>/` for `apiProxies/<dir>.json`. */
 function proxyDirectory(proxyPath: string): string {
   return proxyPath.slice('apiProxies/'.length, -'.json'.length);
+}
+
+/** The first `max` items that block the import (clashes, invalid entries), and how many there are. */
+function blockingItems(plan: ImportPlan, max: number): PlanItem[] & { count: number } {
+  const items: PlanItem[] = [];
+  let count = 0;
+  for (let seq = 0; seq < plan.size; seq++) {
+    const action = plan.action(seq);
+    if (action !== 'conflict' && action !== 'invalid') continue;
+    if (++count <= max) items.push(plan.item(seq));
+  }
+  return Object.assign(items, { count });
+}
+
+/** Every item but the plain creations (a big blocked import's report leaves those out first). */
+function notCreated(plan: ImportPlan): PlanItem[] {
+  const items: PlanItem[] = [];
+  for (let seq = 0; seq < plan.size; seq++) if (plan.action(seq) !== 'create') items.push(plan.item(seq));
+  return items;
 }
 
 /** Sort key putting what blocks an import (clashes, invalid entries) before the rest. */

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { ByteKeyIndex } from '../compact/byte-key-index.js';
+import { AssetIdentities, type IncomingAsset } from './asset-identities.js';
 import { ASSET_KINDS, type AssetKind, type ConflictPolicies } from './conflict-policy.js';
 
-/** What the planner knows of one archive entry: identity and required references, not the body. */
-export interface IncomingAsset {
-  type: AssetKind;
-  uuid: string;
-  name: string;
-  path: string;
-  basePath?: string;
-  /** Required references to other assets (shared policies, aliases, proxies). */
-  requires: { type: AssetKind; uuid?: string; name: string }[];
-  /** Set when the entry failed validation: the import cannot go ahead. */
-  invalid?: string;
-}
+export type { IncomingAsset, Requirement } from './asset-identities.js';
+export { AssetIdentities } from './asset-identities.js';
 
 export interface ExistingAsset {
   type: AssetKind;
@@ -29,6 +21,8 @@ export interface TargetCatalog {
 }
 
 export type PlanAction = 'create' | 'overwrite' | 'rename' | 'skip' | 'conflict' | 'invalid' | 'failed';
+const PLAN_ACTIONS: readonly PlanAction[] = ['create', 'overwrite', 'rename', 'skip', 'conflict', 'invalid', 'failed'];
+const CREATE = 0;
 
 export interface PlanItem {
   type: AssetKind;
@@ -46,14 +40,10 @@ export interface PlanItem {
   error?: string;
 }
 
-export interface ImportPlan {
-  items: PlanItem[];
-  /** True when a conflict (policy fail) or an invalid entry stops the whole import. */
-  blocked: boolean;
-  counts: Record<AssetKind, Record<'created' | 'overwritten' | 'renamed' | 'skipped' | 'failed', number>>;
-  /** Where references to an archive asset must point in the target: "type:uuid" → target. */
-  references: PlanReferences;
-}
+/** What a plan item adds to its identity and action, held only where there is something. */
+type ItemDetails = Partial<Pick<PlanItem, 'uuid' | 'name' | 'sourceUuid' | 'newName' | 'newBasePath' | 'dependencyFailed' | 'warnings' | 'error'>>;
+
+type Counts = Record<AssetKind, Record<'created' | 'overwritten' | 'renamed' | 'skipped' | 'failed', number>>;
 
 /** What a reference to an archive asset becomes in the target project. */
 export interface ReferenceTarget {
@@ -62,13 +52,119 @@ export interface ReferenceTarget {
 }
 
 /**
- * Where references to archive assets must point, kept through the whole import. Per type,
- * a Map keyed by the archive's own uuid string (no "type:uuid" string made per asset), and
- * for the common case, an asset created as it is, only its name: 100,000 assets cost a Map
- * entry each instead of a key string, a Map entry and a target object.
+ * The plan of an import, as columns: an action per asset and the rare details (a rename's
+ * new name, a warning, an error) beside it; identities stay in the AssetIdentities they
+ * came from. A 100,000-asset plan is then two typed arrays and a sparse map instead of
+ * 100,000 objects (~15 MB of heap, kept for the whole import). item(seq) makes the object
+ * a report line or a write needs, when it needs it.
+ *
+ * Assets are planned dependencies first (aliases, shared policies, proxies, applications):
+ * seq is that order, and the order of the import's report.
+ */
+export class ImportPlan {
+  /** True when a conflict (policy fail) or an invalid entry stops the whole import. */
+  blocked = false;
+  readonly counts: Counts;
+  /** Where references to an archive asset must point in the target. */
+  readonly references: PlanReferences;
+
+  /** @internal built by planImport */
+  constructor(
+    readonly identities: AssetIdentities,
+    /** seq → identity */
+    private readonly identityOf: Int32Array,
+    /** identity → seq */
+    private readonly seqOf: Int32Array,
+    private readonly actions: Uint8Array,
+    private readonly details: Map<number, ItemDetails>,
+    /** The first identity of each type and uuid that the plan keeps (not invalid, not a duplicate). */
+    byUuid: ByteKeyIndex,
+  ) {
+    this.references = new PlanReferences(this, byUuid);
+    this.counts = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, { created: 0, overwritten: 0, renamed: 0, skipped: 0, failed: 0 }])) as Counts;
+  }
+
+  /** How many assets the plan holds. */
+  get size(): number {
+    return this.actions.length;
+  }
+
+  action(seq: number): PlanAction {
+    return PLAN_ACTIONS[this.actions[seq]!]!;
+  }
+
+  type(seq: number): AssetKind {
+    return this.identities.type(this.identityOf[seq]!);
+  }
+
+  /** The archive entry's path. */
+  path(seq: number): string {
+    return this.identities.path(this.identityOf[seq]!);
+  }
+
+  /** The uuid the archive gives the asset (what its sealed secrets are bound to). */
+  archiveUuid(seq: number): string {
+    return this.identities.uuid(this.identityOf[seq]!);
+  }
+
+  /** The caller's handle on the asset's archive entry (AssetIdentities.add's `entry`). */
+  entry(seq: number): number {
+    return this.identities.entry(this.identityOf[seq]!);
+  }
+
+  /** The seq of an identity. */
+  seqOfIdentity(identity: number): number {
+    return this.seqOf[identity]!;
+  }
+
+  /** Plan item `seq` as a new object: a caller may add warnings to it before reporting it. */
+  item(seq: number): PlanItem {
+    const identity = this.identityOf[seq]!;
+    const details = this.details.get(seq);
+    const ids = this.identities;
+    return {
+      type: ids.type(identity),
+      uuid: details?.uuid ?? ids.uuid(identity),
+      name: details?.name ?? ids.name(identity),
+      path: ids.path(identity),
+      action: this.action(seq),
+      ...details,
+      warnings: details?.warnings ? [...details.warnings] : [],
+    };
+  }
+
+  /** Every item, materialized: for tests and small plans, never a 100,000-asset import. */
+  allItems(): PlanItem[] {
+    return Array.from({ length: this.size }, (_, seq) => this.item(seq));
+  }
+
+  /** The target's name for what seq became (its new name when renamed). */
+  targetOf(seq: number): ReferenceTarget {
+    const details = this.details.get(seq);
+    const identity = this.identityOf[seq]!;
+    return { uuid: details?.uuid ?? this.identities.uuid(identity), name: details?.newName ?? details?.name ?? this.identities.name(identity) };
+  }
+
+  /** @internal */
+  setAction(seq: number, action: PlanAction, details?: ItemDetails): void {
+    this.actions[seq] = PLAN_ACTIONS.indexOf(action);
+    if (details && Object.keys(details).length > 0) this.details.set(seq, { ...this.details.get(seq), ...details });
+  }
+}
+
+/**
+ * Where references to archive assets must point, kept through the whole import. An asset
+ * of the archive that the plan keeps points to what it became (found through the plan's
+ * uuid index, no map per asset); the few references that had to be pointed at an asset
+ * already in the project instead are held on their own.
  */
 export class PlanReferences {
-  private readonly byType = new Map<AssetKind, Map<string, string | ReferenceTarget>>();
+  private readonly toTarget = new Map<string, ReferenceTarget>();
+
+  constructor(
+    private readonly plan: ImportPlan,
+    private readonly byUuid: ByteKeyIndex,
+  ) {}
 
   /** The target of `"type:uuid"` (the archive's uuid). */
   get(key: string): ReferenceTarget | undefined {
@@ -77,43 +173,27 @@ export class PlanReferences {
   }
 
   resolve(type: AssetKind, uuid: string): ReferenceTarget | undefined {
-    const held = this.byType.get(type)?.get(uuid);
-    return typeof held === 'string' ? { uuid, name: held } : held;
+    const held = this.toTarget.get(`${type}:${uuid}`);
+    if (held) return held;
+    if (!ASSET_KINDS.includes(type)) return undefined;
+    const identity = this.byUuid.find(AssetIdentities.key(type, uuid));
+    if (identity < 0) return undefined;
+    const seq = this.plan.seqOfIdentity(identity);
+    return POINTS_TO_PLAN.has(this.plan.action(seq)) ? this.plan.targetOf(seq) : undefined;
   }
 
   has(type: AssetKind, uuid: string): boolean {
-    return this.byType.get(type)?.has(uuid) ?? false;
+    return this.resolve(type, uuid) !== undefined;
   }
 
-  set(type: AssetKind, uuid: string, target: ReferenceTarget): void {
-    let ofType = this.byType.get(type);
-    if (!ofType) this.byType.set(type, (ofType = new Map()));
-    ofType.set(uuid, target.uuid === uuid ? target.name : { uuid: target.uuid, name: target.name });
-  }
-
-  delete(type: AssetKind, uuid: string): void {
-    this.byType.get(type)?.delete(uuid);
+  /** Points references to an archive uuid at an asset already in the project. */
+  pointAtTarget(type: AssetKind, uuid: string, target: ReferenceTarget): void {
+    this.toTarget.set(`${type}:${uuid}`, { uuid: target.uuid, name: target.name });
   }
 }
 
-/** A Map per asset type keyed by a plain string (a uuid or a name), for the planner's lookups. */
-class ByType<T> {
-  private readonly maps = new Map<AssetKind, Map<string, T>>();
-
-  get(type: AssetKind, key: string): T | undefined {
-    return this.maps.get(type)?.get(key);
-  }
-
-  has(type: AssetKind, key: string): boolean {
-    return this.maps.get(type)?.has(key) ?? false;
-  }
-
-  set(type: AssetKind, key: string, value: T): void {
-    let ofType = this.maps.get(type);
-    if (!ofType) this.maps.set(type, (ofType = new Map()));
-    ofType.set(key, value);
-  }
-}
+/** Actions whose asset references resolve to (a skipped asset: the existing one it kept). */
+const POINTS_TO_PLAN: ReadonlySet<PlanAction> = new Set(['create', 'overwrite', 'rename', 'skip']);
 
 const RENAME_SUFFIX = '-imported';
 
@@ -150,11 +230,9 @@ function derivedUuid(sourceUuid: string, newName: string): string {
  * conflict policy per type. Pure: the same archive and catalog give the same plan, which is
  * what makes a dry run's plan the plan the real import applies.
  */
-export function planImport(incoming: IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies, options: PlanOptions = {}): ImportPlan {
-  // A plan for 100,000 assets is held while the import runs: one item per asset and the
-  // lookups below, no more (each per-asset map or string set costs megabytes at that size).
-  const items: PlanItem[] = [];
-  const references = new PlanReferences();
+export function planImport(incoming: AssetIdentities | readonly IncomingAsset[], target: TargetCatalog, policies: ConflictPolicies, options: PlanOptions = {}): ImportPlan {
+  const identities = incoming instanceof AssetIdentities ? incoming : AssetIdentities.of(incoming);
+  const count = identities.size;
   // Names only a rename must avoid: kept for the types whose policy is rename.
   const claimedNames = new Set<string>();
   const claimName = (type: AssetKind, name: string): void => {
@@ -162,106 +240,114 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
   };
   const nameFree = (type: AssetKind, name: string): boolean => !target.nameTaken(type, name) && !claimedNames.has(`${type}:${name.toLowerCase()}`);
 
-  // Dependencies first, so a dependent sees what became of what it needs. items[i] is the
-  // item of ordered[i].
-  const ordered = [...incoming].sort((a, b) => ASSET_KINDS.indexOf(a.type) - ASSET_KINDS.indexOf(b.type));
+  // Dependencies first, so a dependent sees what became of what it needs: seq orders the
+  // identities by type (stable within a type).
+  const identityOf = new Int32Array(count);
+  const seqOf = new Int32Array(count);
+  const firstSeqOfType = new Int32Array(ASSET_KINDS.length + 1);
+  for (let i = 0; i < count; i++) firstSeqOfType[identities.typeNumber(i) + 1]!++;
+  for (let t = 1; t <= ASSET_KINDS.length; t++) firstSeqOfType[t]! += firstSeqOfType[t - 1]!;
+  for (let i = 0; i < count; i++) {
+    const seq = firstSeqOfType[identities.typeNumber(i)]!++;
+    identityOf[seq] = i;
+    seqOf[i] = seq;
+  }
   // The first asset of each type:uuid and each type:name; a later one with either is a duplicate.
-  const itemByUuid = new ByType<PlanItem>();
-  const itemByName = new ByType<PlanItem>();
+  const byUuid = identities.uuidIndex();
+  const byName = identities.nameIndex();
+  const plan = new ImportPlan(identities, identityOf, seqOf, new Uint8Array(count), new Map(), byUuid);
 
-  for (const asset of ordered) {
-    const base: PlanItem = { type: asset.type, uuid: asset.uuid, name: asset.name, path: asset.path, action: 'create', warnings: [] };
-    if (asset.invalid) {
-      items.push({ ...base, action: 'invalid', error: asset.invalid });
+  for (let seq = 0; seq < count; seq++) {
+    const identity = identityOf[seq]!;
+    const invalid = identities.invalid(identity);
+    if (invalid !== undefined) {
+      plan.setAction(seq, 'invalid', { error: invalid });
       continue;
     }
-    const sameUuid = itemByUuid.has(asset.type, asset.uuid);
-    if (sameUuid || itemByName.has(asset.type, asset.name)) {
-      items.push({ ...base, action: 'failed', error: `another ${asset.type} in this archive has the same ${sameUuid ? 'uuid' : 'name'}; the first one wins` });
+    const type = identities.type(identity);
+    const sameUuid = byUuid.find(AssetIdentities.key(type, identities.uuid(identity))) >= 0;
+    if (sameUuid || byName.find(AssetIdentities.key(type, identities.name(identity))) >= 0) {
+      plan.setAction(seq, 'failed', { error: `another ${type} in this archive has the same ${sameUuid ? 'uuid' : 'name'}; the first one wins` });
       continue;
     }
-
-    const item = decide(asset, base);
-    items.push(item);
-    itemByUuid.set(asset.type, asset.uuid, item);
-    itemByName.set(asset.type, asset.name, item);
-    if (item.action !== 'conflict' && item.action !== 'failed') references.set(asset.type, asset.uuid, { uuid: item.uuid, name: item.newName ?? item.name });
+    const [action, details] = decide(identities.get(identity));
+    plan.setAction(seq, action, details);
+    byUuid.add(identity);
+    byName.add(identity);
   }
 
-  function decide(asset: IncomingAsset, base: PlanItem): PlanItem {
+  function decide(asset: IncomingAsset): [PlanAction, ItemDetails?] {
     const existing = target.byUuid(asset.type, asset.uuid) ?? target.byName(asset.type, asset.name);
     const replaceOnly = options.onlyReplace?.get(asset.path);
     if (!existing) {
-      if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
+      if (replaceOnly) return ['failed', { error: replaceOnly }];
       claimName(asset.type, asset.name);
-      return base;
+      return ['create'];
     }
     const how = existing.uuid === asset.uuid ? 'uuid' : 'name';
     switch (policies[asset.type]) {
       case 'fail':
-        return { ...base, action: options.clashFailsAsset ? 'failed' : 'conflict', error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` };
+        return [options.clashFailsAsset ? 'failed' : 'conflict', { error: `${asset.type} "${existing.name}" already exists in the project (same ${how})` }];
       case 'keep':
-        return { ...base, uuid: existing.uuid, name: existing.name, sourceUuid: asset.uuid, action: 'skip', warnings: [`kept the existing ${asset.type} "${existing.name}"`] };
+        return ['skip', { uuid: existing.uuid, name: existing.name, sourceUuid: asset.uuid, warnings: [`kept the existing ${asset.type} "${existing.name}"`] }];
       case 'overwrite': {
         const holder = target.byName(asset.type, asset.name);
         if (holder && holder.uuid !== existing.uuid) {
-          return { ...base, action: 'failed', error: `cannot overwrite: the name "${asset.name}" belongs to another ${asset.type} (${holder.uuid})` };
+          return ['failed', { error: `cannot overwrite: the name "${asset.name}" belongs to another ${asset.type} (${holder.uuid})` }];
         }
         claimName(asset.type, asset.name);
-        const warnings = how === 'name' ? [`matched by name; the existing uuid ${existing.uuid} is kept (the archive has ${asset.uuid})`] : [];
-        return { ...base, uuid: existing.uuid, sourceUuid: asset.uuid, action: 'overwrite', warnings };
+        const warnings = how === 'name' ? [`matched by name; the existing uuid ${existing.uuid} is kept (the archive has ${asset.uuid})`] : undefined;
+        return ['overwrite', { uuid: existing.uuid, sourceUuid: asset.uuid, ...(warnings ? { warnings } : {}) }];
       }
       case 'rename': {
-        if (replaceOnly) return { ...base, action: 'failed', error: replaceOnly };
+        if (replaceOnly) return ['failed', { error: replaceOnly }];
         let n = 1;
         let newName = `${asset.name}${RENAME_SUFFIX}`;
         while (!nameFree(asset.type, newName)) newName = `${asset.name}${RENAME_SUFFIX}-${++n}`;
         claimName(asset.type, newName);
         const suffix = newName.slice(asset.name.length);
-        return {
-          ...base,
-          uuid: derivedUuid(asset.uuid, newName),
-          sourceUuid: asset.uuid,
-          action: 'rename',
-          newName,
-          ...(asset.basePath !== undefined ? { newBasePath: `${asset.basePath.replace(/\/+$/, '')}${suffix}` } : {}),
-        };
+        return [
+          'rename',
+          {
+            uuid: derivedUuid(asset.uuid, newName),
+            sourceUuid: asset.uuid,
+            newName,
+            ...(asset.basePath !== undefined ? { newBasePath: `${asset.basePath.replace(/\/+$/, '')}${suffix}` } : {}),
+          },
+        ];
       }
     }
   }
 
   // A required reference must resolve to an asset that the import keeps or creates, or to one
   // already in the project; otherwise the dependent fails (and, in turn, its dependents).
+  const dependents = [...identities.withRequirements()].map((identity) => seqOf[identity]!).sort((a, b) => a - b);
   let changed = true;
   while (changed) {
     changed = false;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      const asset = ordered[i]!;
-      if (asset.requires.length === 0 || !USABLE.has(item.action)) continue;
-      for (const need of asset.requires) {
-        const inArchive = (need.uuid ? itemByUuid.get(need.type, need.uuid) : undefined) ?? itemByName.get(need.type, need.name);
-        const usable = inArchive && !['failed', 'invalid', 'conflict'].includes(inArchive.action);
-        const inTarget = (need.uuid ? target.byUuid(need.type, need.uuid) : undefined) ?? target.byName(need.type, need.name);
+    for (const seq of dependents) {
+      if (!USABLE.has(plan.action(seq))) continue;
+      for (const need of identities.requires(identityOf[seq]!)) {
+        const found = (need.uuid ? byUuid.find(AssetIdentities.key(need.type, need.uuid)) : -1);
+        const inArchive = found >= 0 ? found : byName.find(AssetIdentities.key(need.type, need.name));
+        const usable = inArchive >= 0 && !UNUSABLE.has(plan.action(seqOf[inArchive]!));
         if (usable) continue;
+        const inTarget = (need.uuid ? target.byUuid(need.type, need.uuid) : undefined) ?? target.byName(need.type, need.name);
         if (inTarget) {
-          if (need.uuid && !references.has(need.type, need.uuid)) references.set(need.type, need.uuid, { uuid: inTarget.uuid, name: inTarget.name });
+          if (need.uuid && !plan.references.has(need.type, need.uuid)) plan.references.pointAtTarget(need.type, need.uuid, inTarget);
           continue;
         }
-        item.action = 'failed';
-        item.dependencyFailed = true;
-        item.error = `requires ${need.type} "${need.name}", which is neither usable in the archive nor present in the project`;
-        references.delete(item.type, asset.uuid);
+        plan.setAction(seq, 'failed', {
+          dependencyFailed: true,
+          error: `requires ${need.type} "${need.name}", which is neither usable in the archive nor present in the project`,
+        });
         changed = true;
         break;
       }
     }
   }
 
-  const counts = Object.fromEntries(
-    ASSET_KINDS.map((kind) => [kind, { created: 0, overwritten: 0, renamed: 0, skipped: 0, failed: 0 }]),
-  ) as ImportPlan['counts'];
-  const countKey: Partial<Record<PlanAction, keyof ImportPlan['counts'][AssetKind]>> = {
+  const countKey: Record<PlanAction, keyof Counts[AssetKind]> = {
     create: 'created',
     overwrite: 'overwritten',
     rename: 'renamed',
@@ -270,7 +356,13 @@ export function planImport(incoming: IncomingAsset[], target: TargetCatalog, pol
     conflict: 'failed',
     invalid: 'failed',
   };
-  for (const item of items) counts[item.type][countKey[item.action] as keyof ImportPlan['counts'][AssetKind]]++;
-  const blocked = items.some((i) => i.action === 'conflict' || i.action === 'invalid');
-  return { items, blocked, counts, references };
+  for (let seq = 0; seq < count; seq++) {
+    const action = plan.action(seq);
+    plan.counts[plan.type(seq)][countKey[action]]++;
+    if (action === 'conflict' || action === 'invalid') plan.blocked = true;
+  }
+  return plan;
 }
+
+/** An archive asset a reference may not use (the reference falls back to the project). */
+const UNUSABLE: ReadonlySet<PlanAction> = new Set(['failed', 'invalid', 'conflict']);
