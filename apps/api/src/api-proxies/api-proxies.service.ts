@@ -20,19 +20,10 @@ export function toApiProxyView(row: ApiProxyRow): ApiProxyView {
   };
 }
 
-/** Splits a validated model into the indexed columns and the rest of the definition. */
+/** A validated model as the document the catalog stores, under `uuid`. */
 function toWrite(model: ApiProxyModel, uuid: string): ApiProxyWrite {
-  const { uuid: _ignored, name, type, basePath, version, ...rest } = model;
-  return {
-    uuid,
-    name,
-    type: type ?? 'REST',
-    basePath,
-    version: version ?? '',
-    definition: JSON.parse(JSON.stringify(rest)) as Record<string, unknown>,
-  };
+  return { ...(JSON.parse(JSON.stringify(model)) as Record<string, unknown>), uuid, name: model.name };
 }
-
 
 @Injectable()
 export class ApiProxiesService {

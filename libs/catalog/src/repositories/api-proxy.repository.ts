@@ -1,56 +1,39 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CatalogDb } from '../database.js';
 import type { ApiProxyTable } from '../schema.js';
+import { apiProxyColumns } from './asset.repository.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type ApiProxyRow = Selectable<ApiProxyTable>;
 
-export interface ApiProxyWrite {
-  uuid: string;
-  name: string;
-  type: string;
-  basePath: string;
-  version: string;
-  definition: Record<string, unknown>;
-}
+/** A proxy document as the proxy API writes it: its definition with its uuid and name. */
+export type ApiProxyWrite = Record<string, unknown> & { uuid: string; name: string };
 
+/**
+ * The proxy API's reads and writes of api_proxies, answering whole rows (revision and
+ * timestamps included). Documents map to columns through apiProxyColumns, the mapping the
+ * import's AssetRepository uses, so a proxy written by either reads back the same.
+ */
 export class ApiProxyRepository {
   constructor(private readonly db: CatalogDb) {}
 
   async create(projectId: string, proxy: ApiProxyWrite): Promise<ApiProxyRow> {
-    return this.db
+    return (this.db as Kysely<any>)
       .insertInto('api_proxies')
-      .values({
-        project_id: projectId,
-        uuid: proxy.uuid,
-        name: proxy.name,
-        type: proxy.type,
-        base_path: proxy.basePath,
-        version: proxy.version,
-        revision: 1,
-        definition: JSON.stringify(proxy.definition),
-      })
+      .values({ project_id: projectId, uuid: proxy.uuid, name: proxy.name, revision: 1, ...apiProxyColumns(proxy) })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow() as Promise<ApiProxyRow>;
   }
 
   /** Replaces the whole definition and bumps the revision. */
   async replace(projectId: string, uuid: string, proxy: ApiProxyWrite): Promise<ApiProxyRow | undefined> {
-    return this.db
+    return (this.db as Kysely<any>)
       .updateTable('api_proxies')
-      .set({
-        name: proxy.name,
-        type: proxy.type,
-        base_path: proxy.basePath,
-        version: proxy.version,
-        definition: JSON.stringify(proxy.definition),
-        revision: sql<number>`revision + 1`,
-        updated_at: new Date(),
-      })
+      .set({ name: proxy.name, ...apiProxyColumns(proxy), revision: sql<number>`revision + 1`, updated_at: new Date() })
       .where('project_id', '=', projectId)
       .where('uuid', '=', uuid)
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst() as Promise<ApiProxyRow | undefined>;
   }
 
   async findByName(projectId: string, name: string): Promise<ApiProxyRow | undefined> {

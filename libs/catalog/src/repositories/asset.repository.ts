@@ -75,6 +75,14 @@ const MAPPERS: Record<AssetType, AssetMapper> = {
   },
 };
 
+/**
+ * The api_proxies columns of a proxy document (its uuid and name aside): the one mapping
+ * for every writer of that table, the proxy API's and the import's.
+ */
+export function apiProxyColumns(doc: Record<string, unknown>): Record<string, unknown> {
+  return MAPPERS.apiProxy.toColumns(doc);
+}
+
 const CHUNK = 1000;
 
 /** Stored document bytes a streamed page aims at (stored jsonb is often compressed: parsed, a page is several times this). */
