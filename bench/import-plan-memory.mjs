@@ -1,7 +1,7 @@
 // What an import keeps per asset, without the service around it: writes N proxy entries to
 // a file, then does what the import handler does before its writes (open, verify with
-// schema validation, collect each asset's identity, plan against an empty project) and
-// prints the live heap (after a forced GC) and the memory outside it at each step.
+// schema validation, collect each asset's identity into AssetIdentities, plan against an
+// empty project) and prints the live heap (after a forced GC) and the memory outside it at each step.
 //
 //   npm run build && node --expose-gc bench/import-plan-memory.mjs 100000
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveReader, ArchiveWriter } from '../dist/libs/archive/src/index.js';
 import { benchProxyDoc } from './proxy-doc.mjs';
-import { ApiProxyModel, parseConflictPolicies, planImport, requiredReferences, validateModel } from '../dist/libs/core/src/index.js';
+import { ApiProxyModel, AssetIdentities, parseConflictPolicies, planImport, requiredReferences, validateModel } from '../dist/libs/core/src/index.js';
 
 const count = Number(process.argv[2] ?? 10000);
 const file = join(tmpdir(), `apiferry-import-plan-memory-${count}.zip`);
@@ -42,24 +42,22 @@ const step = (name) => {
 step('start');
 const reader = await ArchiveReader.open(file);
 step('opened');
-const incoming = [];
+const incoming = new AssetIdentities(reader.entryCount);
 let invalid = 0;
 await reader.verifyAll({
-  onJson: async (entry, value) => {
+  onJson: async (entry, value, listed) => {
     try {
       await validateModel(ApiProxyModel, value, entry.path);
     } catch {
       invalid++;
     }
     const requires = requiredReferences('apiProxy', value);
-    incoming.push({ type: 'apiProxy', uuid: String(value.uuid), name: String(value.name), path: entry.path, basePath: String(value.basePath ?? ''), requires, invalid: undefined });
+    incoming.add({ type: 'apiProxy', uuid: String(value.uuid), name: String(value.name), path: entry.path, basePath: String(value.basePath ?? ''), requires, invalid: undefined }, listed);
   },
 });
 step(`verified (${invalid} invalid)`);
 const emptyProject = { byUuid: () => undefined, byName: () => undefined, nameTaken: () => false };
 const plan = planImport(incoming, emptyProject, parseConflictPolicies(undefined));
 step('planned');
-incoming.length = 0;
-step('identities let go');
-console.log(JSON.stringify({ count, items: plan.items.length, steps }));
+console.log(JSON.stringify({ count, items: plan.size, steps }));
 rmSync(file, { force: true });
