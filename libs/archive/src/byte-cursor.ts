@@ -18,6 +18,7 @@ export class UnexpectedEndOfData extends Error {
 export class ByteCursor {
   private readonly chunks: AsyncIterator<Buffer>;
   private buffered: Buffer = EMPTY;
+  private scratch: Buffer = EMPTY;
   private ended = false;
 
   constructor(
@@ -29,11 +30,44 @@ export class ByteCursor {
 
   /** Exactly `length` bytes; throws UnexpectedEndOfData when the stream ends first. */
   async read(length: number): Promise<Buffer> {
-    while (this.buffered.length < length) {
+    if (this.buffered.length >= length) return this.advance(length);
+    // Gathered, then copied once: concatenating chunk by chunk made a new buffer per chunk.
+    const parts = [this.buffered];
+    let gathered = this.buffered.length;
+    while (gathered < length) {
       const chunk = await this.next();
-      if (!chunk) throw new UnexpectedEndOfData(this.position + this.buffered.length);
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+      if (!chunk) throw new UnexpectedEndOfData(this.position + gathered);
+      parts.push(chunk);
+      gathered += chunk.length;
     }
+    this.buffered = Buffer.concat(parts, gathered);
+    return this.advance(length);
+  }
+
+  /**
+   * Exactly `length` bytes that stay valid only until the cursor's next call: a view into
+   * the chunk at hand, or, when they span chunks, a copy in a scratch buffer the cursor
+   * reuses. For bytes used at once (a small entry inflated synchronously): a pass over
+   * 100,000 resources otherwise leaves a buffer per entry for the GC, which V8 collects
+   * only after tens of MB of them have piled up outside the heap.
+   */
+  async readTransient(length: number): Promise<Buffer> {
+    if (this.buffered.length >= length) return this.advance(length);
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.scratch.length * 2));
+    let filled = this.buffered.copy(this.scratch, 0);
+    this.buffered = EMPTY;
+    while (filled < length) {
+      const chunk = await this.next();
+      if (!chunk) throw new UnexpectedEndOfData(this.position + filled);
+      const used = chunk.copy(this.scratch, filled, 0, Math.min(chunk.length, length - filled));
+      filled += used;
+      this.buffered = chunk.subarray(used);
+    }
+    this.position += length;
+    return this.scratch.subarray(0, length);
+  }
+
+  private advance(length: number): Buffer {
     const bytes = this.buffered.subarray(0, length);
     this.buffered = this.buffered.subarray(length);
     this.position += length;
@@ -64,6 +98,7 @@ export class ByteCursor {
   /** Stops reading and releases the stream. */
   async close(): Promise<void> {
     this.buffered = EMPTY;
+    this.scratch = EMPTY;
     if (!this.ended) {
       this.ended = true;
       await this.chunks.return?.();

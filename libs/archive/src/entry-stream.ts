@@ -69,7 +69,8 @@ export function isSmallEntry(entry: CentralEntry): boolean {
  */
 export async function readSmallEntry(cursor: ByteCursor, expectation: EntryExpectation): Promise<Buffer> {
   const { entry } = expectation;
-  const compressed = await cursor.read(entry.compressedSize);
+  // A deflated entry's compressed bytes are inflated at once: they need not outlive this call.
+  const compressed = entry.method === METHOD_DEFLATED ? await cursor.readTransient(entry.compressedSize) : await cursor.read(entry.compressedSize);
   const limiter = limiterFor(expectation);
   let inflated: Buffer;
   if (entry.method === METHOD_DEFLATED) {
