@@ -21,7 +21,7 @@
 // every proxy, ordered by name), each worker's peak RSS (VmHWM) is under BULK_RSS_TARGET_MB,
 // and no running job goes longer than BULK_MAX_PROGRESS_GAP_S without a progress change.
 //
-// Other knobs: BULK_POLL_MS (job poll interval, 1000), BULK_SEED (PRNG seed), BULK_LABEL
+// Other knobs: BULK_WORKER_ENV ("NAME=value ..." for the workers only), BULK_POLL_MS (job poll interval, 1000), BULK_SEED (PRNG seed), BULK_LABEL
 // (names the results file bench/results/bulk-migration-<date>T<hhmm>-<label>.json),
 // BULK_MEMSTORE_GIB (the RGW's memory; default two copies of the archive plus headroom),
 // BULK_FOLLOW_LIMIT_S (stop following a job after that long, recording what was seen; a
@@ -82,13 +82,19 @@ function statusMb(pid, field) {
   }
 }
 
+/**
+ * BULK_WORKER_ENV="NAME=value ..." sets variables for the workers alone (allocator
+ * settings such as MALLOC_MMAP_THRESHOLD_, without touching the API, the bench or the RGW).
+ */
+const workerEnv = Object.fromEntries((process.env.BULK_WORKER_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+
 /** The built API or worker (the worker with the production flags and the memory probe). */
 function startProcess(kind, env) {
   const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
   const probeFile = kind === 'worker' ? join(tmpdir(), `apiferry-bulk-probe-${randomBytes(6).toString('hex')}.json`) : undefined;
   const nodeArgs = kind === 'worker' ? [...workerFlags, `--import=${PROBE}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {}) },
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile, ...workerEnv } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
@@ -426,6 +432,7 @@ async function main() {
     machine: { ...machine(), kernel: release() },
     node: process.version,
     workerNodeFlags: workerFlags,
+    workerEnv,
     plan: { proxies: proxyCount, policyStepsPerProxy: 20, resourcesPerProxy, charsPerResource, estimatedArchiveBytes, memstoreBytes, pollMs, maxProgressGapSeconds, rssTargetMb },
     loadAverageAtStart: loadavg(),
   };

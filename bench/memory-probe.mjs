@@ -14,9 +14,15 @@ if (file) {
   const peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
   let atRssPeak;
   let samples = 0;
+  // One sample a second as it was taken (MB), to see what moves at a phase change.
+  const timeline = [];
+  const started = Date.now();
   const sample = () => {
     const usage = process.memoryUsage();
     samples++;
+    if (samples % 20 === 1) {
+      timeline.push({ t: Math.round((Date.now() - started) / 100) / 10, rss: mb(usage.rss), heapTotal: mb(usage.heapTotal), heapUsed: mb(usage.heapUsed), arrayBuffers: mb(usage.arrayBuffers) });
+    }
     for (const key of Object.keys(peaks)) peaks[key] = Math.max(peaks[key], usage[key]);
     if (usage.rss >= peaks.rss) {
       atRssPeak = { ...usage, spaces: v8.getHeapSpaceStatistics().map((s) => [s.space_name, mb(s.space_size), mb(s.space_used_size)]) };
@@ -29,6 +35,7 @@ if (file) {
     sample();
     const report = {
       samples,
+      timeline,
       peakMb: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, mb(v)])),
       atRssPeakMb: atRssPeak && {
         rss: mb(atRssPeak.rss),
