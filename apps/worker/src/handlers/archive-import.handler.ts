@@ -138,7 +138,6 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
         const blocking = blockingItems(plan, 3);
         throw new ImportBlockedError(
           `The import was not applied: ${blocking.count} asset(s) clash with the project or are invalid (${blocking
-            .slice(0, 3)
             .map((i) => `${i.type} "${i.name}": ${i.error}`)
             .join('; ')}${blocking.count > 3 ? '; ...' : ''}).`,
         ).with({ report: this.blockedReport(plan, archive, payload) });
