@@ -162,12 +162,22 @@ export class AssetIdentities {
 
   /** An index of identities by type and uuid; records are added by the caller. */
   uuidIndex(expected = this.count): ByteKeyIndex {
-    return new ByteKeyIndex((i) => this.field(i, UUID_KEY), expected);
+    return new ByteKeyIndex((i) => this.uuidKey(i), expected);
   }
 
   /** An index of identities by type and name (exact, case-sensitive); records are added by the caller. */
   nameIndex(expected = this.count): ByteKeyIndex {
-    return new ByteKeyIndex((i) => this.field(i, NAME_KEY), expected);
+    return new ByteKeyIndex((i) => this.nameKey(i), expected);
+  }
+
+  /** Identity i's key in a uuidIndex (a view into the arena: nothing is allocated). */
+  uuidKey(i: number): Buffer {
+    return this.field(i, UUID_KEY);
+  }
+
+  /** Identity i's key in a nameIndex (a view into the arena: nothing is allocated). */
+  nameKey(i: number): Buffer {
+    return this.field(i, NAME_KEY);
   }
 
   /** The key an index built by uuidIndex or nameIndex is searched with. */

@@ -265,8 +265,8 @@ export function planImport(incoming: AssetIdentities | readonly IncomingAsset[],
       continue;
     }
     const type = identities.type(identity);
-    const sameUuid = byUuid.find(AssetIdentities.key(type, identities.uuid(identity))) >= 0;
-    if (sameUuid || byName.find(AssetIdentities.key(type, identities.name(identity))) >= 0) {
+    const sameUuid = byUuid.find(identities.uuidKey(identity)) >= 0;
+    if (sameUuid || byName.find(identities.nameKey(identity)) >= 0) {
       plan.setAction(seq, 'failed', { error: `another ${type} in this archive has the same ${sameUuid ? 'uuid' : 'name'}; the first one wins` });
       continue;
     }
