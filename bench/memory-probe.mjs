@@ -20,7 +20,8 @@ if (file) {
   const sample = () => {
     const usage = process.memoryUsage();
     samples++;
-    if (samples % 20 === 1) {
+    // Also every sample where the RSS grew by 2 MB since the last point: what a spike is made of.
+    if (samples % 20 === 1 || usage.rss > (timeline.at(-1)?.rss ?? 0) * 1024 * 1024 + 2 * 1024 * 1024) {
       timeline.push({ t: Math.round((Date.now() - started) / 100) / 10, rss: mb(usage.rss), heapTotal: mb(usage.heapTotal), heapUsed: mb(usage.heapUsed), arrayBuffers: mb(usage.arrayBuffers) });
     }
     for (const key of Object.keys(peaks)) peaks[key] = Math.max(peaks[key], usage[key]);
