@@ -8,6 +8,7 @@ import {
   AliasModel,
   ApiProxyModel,
   ApplicationModel,
+  APPLIED_ACTIONS,
   ArchiveRejectedError,
   AssetIdentities,
   ImportBlockedError,
@@ -54,8 +55,6 @@ const INSERT_BATCH_RESOURCE_BYTES = 512 * 1024;
 
 /** A blocked import's report lists its assets in the job's error, up to this many. */
 const BLOCKED_REPORT_ITEMS = 1000;
-
-const APPLIED_ACTIONS: readonly PlanItem['action'][] = ['create', 'overwrite', 'rename'];
 
 /** What the import keeps of an archive between its passes: identities, not bodies. */
 interface ReadArchive {
@@ -280,7 +279,7 @@ export class ArchiveImportHandler implements JobHandler<JobKind.ArchiveImport> {
     const seqOfEntry = new Int32Array(listedCount).fill(-1);
     let toApplyCount = 0;
     for (let seq = 0; seq < plan.size; seq++) {
-      if (APPLIED_ACTIONS.includes(plan.action(seq))) {
+      if (APPLIED_ACTIONS.has(plan.action(seq))) {
         seqOfEntry[plan.entry(seq)] = seq;
         toApplyCount++;
       } else await lines.add(seq, plan.item(seq));

@@ -22,7 +22,6 @@ export interface TargetCatalog {
 
 export type PlanAction = 'create' | 'overwrite' | 'rename' | 'skip' | 'conflict' | 'invalid' | 'failed';
 const PLAN_ACTIONS: readonly PlanAction[] = ['create', 'overwrite', 'rename', 'skip', 'conflict', 'invalid', 'failed'];
-const CREATE = 0;
 
 export interface PlanItem {
   type: AssetKind;
@@ -192,13 +191,16 @@ export class PlanReferences {
   }
 }
 
-/** Actions whose asset references resolve to (a skipped asset: the existing one it kept). */
+/**
+ * Actions whose archive asset a reference may use (a skipped one: the existing asset it
+ * kept); a reference to any other falls back to the project.
+ */
 const POINTS_TO_PLAN: ReadonlySet<PlanAction> = new Set(['create', 'overwrite', 'rename', 'skip']);
 
 const RENAME_SUFFIX = '-imported';
 
-/** Actions whose asset the import keeps or creates: what a reference may point to. */
-const USABLE: ReadonlySet<PlanAction> = new Set(['create', 'overwrite', 'rename']);
+/** Actions the import applies to the catalog (it writes the asset): what a reference may need. */
+export const APPLIED_ACTIONS: ReadonlySet<PlanAction> = new Set(['create', 'overwrite', 'rename']);
 
 export interface PlanOptions {
   /**
@@ -326,11 +328,11 @@ export function planImport(incoming: AssetIdentities | readonly IncomingAsset[],
   while (changed) {
     changed = false;
     for (const seq of dependents) {
-      if (!USABLE.has(plan.action(seq))) continue;
+      if (!APPLIED_ACTIONS.has(plan.action(seq))) continue;
       for (const need of identities.requires(identityOf[seq]!)) {
         const found = (need.uuid ? byUuid.find(AssetIdentities.key(need.type, need.uuid)) : -1);
         const inArchive = found >= 0 ? found : byName.find(AssetIdentities.key(need.type, need.name));
-        const usable = inArchive >= 0 && !UNUSABLE.has(plan.action(seqOf[inArchive]!));
+        const usable = inArchive >= 0 && POINTS_TO_PLAN.has(plan.action(seqOf[inArchive]!));
         if (usable) continue;
         const inTarget = (need.uuid ? target.byUuid(need.type, need.uuid) : undefined) ?? target.byName(need.type, need.name);
         if (inTarget) {
@@ -363,6 +365,3 @@ export function planImport(incoming: AssetIdentities | readonly IncomingAsset[],
   }
   return plan;
 }
-
-/** An archive asset a reference may not use (the reference falls back to the project). */
-const UNUSABLE: ReadonlySet<PlanAction> = new Set(['failed', 'invalid', 'conflict']);
