@@ -1,16 +1,13 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ArchiveWriter } from '#archive';
 import { runCli } from './support/cli-process.js';
-import { createProject, createProxy, proxyBody } from './support/factory.js';
+import { createProject, createProxy } from './support/factory.js';
 import { FaultyS3Proxy } from './support/faulty-s3-proxy.js';
 import { ApiClient } from './support/http.js';
+import { writeLargeArchive } from './support/large-archive.js';
 import { startProcess, type RunningProcess } from './support/service.js';
 import { testEnv } from './support/test-env.js';
 
@@ -20,43 +17,6 @@ const FAILING_PART = 5;
 /** 22 proxies × 10 resources × 1,000,000 characters: an archive of about 210 MiB. */
 const PROXIES = 22;
 const RESOURCES_PER_PROXY = 10;
-/** Bytes of randomness per resource; as base64 that is 1,000,000 characters, under the 1 MiB a resource may hold. */
-const RESOURCE_RANDOM_BYTES = 750_000;
-
-interface ExpectedProxy {
-  name: string;
-  /** Resource name → SHA-256 of its content. */
-  resources: Map<string, string>;
-}
-
-/**
- * Writes an archive the way an export does (the product's ArchiveWriter, proxy documents
- * shaped as the export shapes them, resources as their own entries), streamed to a file.
- * Random base64 does not compress (deflate gets 75 % at 60 ms a MiB), so the entries are
- * stored (zlib level 0): the archive's 210 MiB are 210 MiB of resources, made in about two
- * seconds instead of the twenty an export's deflate takes on this data.
- */
-async function writeLargeArchive(file: string): Promise<ExpectedProxy[]> {
-  const writer = new ArchiveWriter({ source: { instance: 'test', project: 'large' }, zlibLevel: 0, options: { include: { resources: true } } });
-  const written = pipeline(writer.output, createWriteStream(file));
-  const expected: ExpectedProxy[] = [];
-  for (let p = 0; p < PROXIES; p++) {
-    const name = `large-${String(p).padStart(2, '0')}`;
-    const resources = new Map<string, string>();
-    const names = Array.from({ length: RESOURCES_PER_PROXY }, (_, r) => `blob-${r}.txt`);
-    const doc = { ...proxyBody({ name }), uuid: randomUUID(), resources: names.map((n) => ({ name: n, contentType: 'text/plain' })) };
-    const entry = await writer.addJson('apiProxy', { uuid: doc.uuid, name }, doc);
-    for (const resourceName of names) {
-      const content = Buffer.from(randomBytes(RESOURCE_RANDOM_BYTES).toString('base64'));
-      resources.set(resourceName, createHash('sha256').update(content).digest('hex'));
-      await writer.addResource(entry.safeName, resourceName, Readable.from([content]));
-    }
-    expected.push({ name, resources });
-  }
-  await writer.finish();
-  await written;
-  return expected;
-}
 
 describe('the CLI through presigned URLs at S3_PRESIGN_ENDPOINT: a large archive in parts, one retried; a download', () => {
   let api: RunningProcess;
@@ -84,7 +44,7 @@ describe('the CLI through presigned URLs at S3_PRESIGN_ENDPOINT: a large archive
   it('imports a 210 MiB archive whose part 5 failed once: the part is PUT again, the import succeeds, the catalog holds every resource', async () => {
     const started = Date.now();
     const archive = join(workDir, 'large.zip');
-    const expected = await writeLargeArchive(archive);
+    const expected = await writeLargeArchive(archive, { proxies: PROXIES, resourcesPerProxy: RESOURCES_PER_PROXY });
     const size = (await stat(archive)).size;
     expect(size).toBeGreaterThan(200 * MiB);
     const built = Date.now();

@@ -18,24 +18,27 @@ export interface ProxiedRequest {
  * into presigned URLs (S3_PRESIGN_ENDPOINT). It forwards every request as it came, Host
  * header included: a SigV4 presigned URL signs the host the client connects to, and the
  * store checks the signature against the Host it receives. It answers 500 (an S3
- * InternalError) instead, once, to the first PUT of the chosen part number, after reading
- * the part's bytes the way a store failing at the end of a part would.
+ * InternalError) instead to the first PUTs of the chosen part number (once, or `failures`
+ * times), after reading the part's bytes the way a store failing at the end of a part would.
  */
 export class FaultyS3Proxy {
   readonly requests: ProxiedRequest[] = [];
-  private failed = false;
+  private failuresLeft: number;
 
   private constructor(
     private readonly server: Server,
     private readonly target: URL,
     private readonly failPartNumber: number,
-  ) {}
+    failures: number,
+  ) {
+    this.failuresLeft = failures;
+  }
 
-  static async start(targetEndpoint: string, options: { failPartNumber: number }): Promise<FaultyS3Proxy> {
+  static async start(targetEndpoint: string, options: { failPartNumber: number; failures?: number }): Promise<FaultyS3Proxy> {
     let proxy: FaultyS3Proxy | undefined;
     const server = createServer((req, res) => proxy?.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new FaultyS3Proxy(server, new URL(targetEndpoint), options.failPartNumber);
+    proxy = new FaultyS3Proxy(server, new URL(targetEndpoint), options.failPartNumber, options.failures ?? 1);
     return proxy;
   }
 
@@ -62,8 +65,8 @@ export class FaultyS3Proxy {
       record.bytes += chunk.length;
     });
 
-    if (req.method === 'PUT' && partNumber === this.failPartNumber && !this.failed) {
-      this.failed = true;
+    if (req.method === 'PUT' && partNumber === this.failPartNumber && this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
       record.injected = true;
       req.resume();
       req.on('end', () => {

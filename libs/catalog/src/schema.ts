@@ -190,6 +190,10 @@ export interface UploadTable {
   /** open → ready (complete, checked to be a ZIP) | aborted */
   state: string;
   size: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A presigned upload's size as the client declared it when opening it. */
+  declared_size: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A presigned upload's part size: part n covers bytes [(n - 1) × part_size, n × part_size). */
+  part_size: ColumnType<number | null, number | null | undefined, number | null>;
   created_by: string | null;
   created_at: Generated<Date>;
   expires_at: Timestamp;

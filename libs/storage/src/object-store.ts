@@ -73,6 +73,11 @@ export interface UploadedPart {
   etag: string;
 }
 
+/** A part the store holds for an open multipart upload. */
+export interface StoredPart extends UploadedPart {
+  size: number;
+}
+
 export interface MultipartUploadRef {
   key: string;
   uploadId: string;
@@ -373,6 +378,29 @@ export class ObjectStore {
     }
     // Ceph answers CompleteMultipartUpload with an empty ETag; HeadObject has the real one.
     return this.stat(key);
+  }
+
+  /**
+   * The parts the store holds for an open multipart upload, by part number; undefined when
+   * the store no longer knows the upload (completed, aborted or expired there).
+   */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[] | undefined> {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      let page;
+      try {
+        page = await this.s3.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw StorageError.from(error, 'ListParts', key);
+      }
+      for (const part of page.Parts ?? []) {
+        if (part.PartNumber !== undefined && part.ETag !== undefined) parts.push({ partNumber: part.PartNumber, etag: part.ETag, size: part.Size ?? 0 });
+      }
+      if (!page.IsTruncated || page.NextPartNumberMarker === undefined) return parts.sort((a, b) => a.partNumber - b.partNumber);
+      marker = page.NextPartNumberMarker;
+    }
   }
 
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type {} from '@fastify/multipart';
-import { Body, Controller, Delete, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Permission, ValidationError, validateModel, type Principal } from '#core';
@@ -43,6 +43,13 @@ export class ArchivesController {
   async createUpload(@CurrentPrincipal() caller: Principal, @Param('project') projectName: string, @Body() dto: CreateUploadDto) {
     const project = await this.access.require(caller, projectName, Permission.ExportImport);
     return this.uploads.createPresigned(caller, project, dto);
+  }
+
+  /** The upload's state; for an open presigned upload, the parts received and URLs for the rest (resuming). */
+  @Get('uploads/:upload')
+  async uploadStatus(@CurrentPrincipal() caller: Principal, @Param('project') projectName: string, @Param('upload') uploadId: string) {
+    const project = await this.access.require(caller, projectName, Permission.ExportImport);
+    return this.uploads.status(project, uploadId);
   }
 
   @Post('uploads/:upload/complete')

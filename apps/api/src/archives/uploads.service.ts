@@ -38,10 +38,6 @@ export class UploadsService {
     const id = randomUUID();
     const key = objectKeyOf(project.id, id);
     const s3UploadId = await this.store.createMultipartUpload(key, kind === 'zip' ? 'application/zip' : 'application/octet-stream');
-    const ttl = this.config.s3.presignTtlSeconds;
-    const parts = await Promise.all(
-      Array.from({ length: partCount }, async (_, i) => ({ partNumber: i + 1, url: await this.store.presignUploadPart(key, s3UploadId, i + 1, ttl) })),
-    );
     const row = await this.uploads.create({
       id,
       projectId: project.id,
@@ -50,10 +46,46 @@ export class UploadsService {
       s3UploadId,
       state: 'open',
       size: null,
+      parts: { declaredSize: dto.size, partSize },
       createdBy: caller.tokenId,
       expiresAt: this.expiry(),
     });
-    return { ...toView(row), partSize, partCount, parts, urlsExpireAt: new Date(Date.now() + ttl * 1000).toISOString() };
+    const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1);
+    return { ...toView(row), partSize, partCount, parts: await this.presignParts(row, partNumbers), urlsExpireAt: this.urlsExpireAt() };
+  }
+
+  /**
+   * An upload's state. For an open presigned upload, also what a client needs to resume it
+   * after losing its connection or its process: the parts the store already holds (their
+   * ETags go into the completion) and fresh presigned URLs for the others only. A part the
+   * store holds with the wrong size (cut off mid-way) counts as missing: PUTting it again
+   * replaces it.
+   */
+  async status(project: ProjectRow, id: string) {
+    const upload = await this.find(project, id);
+    if (upload.state !== 'open' || !upload.s3_upload_id || upload.part_size === null || upload.declared_size === null) return toView(upload);
+    const stored = await this.store.listParts(upload.object_key, upload.s3_upload_id);
+    if (!stored) {
+      // The store no longer knows it (aborted or expired there): nothing can complete it.
+      await this.uploads.markAborted(id);
+      return toView({ ...upload, state: 'aborted', s3_upload_id: null });
+    }
+    const declaredSize = Number(upload.declared_size);
+    const partSize = Number(upload.part_size);
+    const partCount = Math.max(1, Math.ceil(declaredSize / partSize));
+    const expectedSize = (partNumber: number) => Math.min(partSize, declaredSize - (partNumber - 1) * partSize);
+    const receivedParts = stored.filter((part) => part.partNumber <= partCount && part.size === expectedSize(part.partNumber));
+    const received = new Set(receivedParts.map((part) => part.partNumber));
+    const missing = Array.from({ length: partCount }, (_, i) => i + 1).filter((partNumber) => !received.has(partNumber));
+    return {
+      ...toView(upload),
+      declaredSize,
+      partSize,
+      partCount,
+      receivedParts,
+      parts: await this.presignParts(upload, missing),
+      urlsExpireAt: this.urlsExpireAt(),
+    };
   }
 
   /**
@@ -136,6 +168,15 @@ export class UploadsService {
     const upload = isUuid(id) ? await this.uploads.find(project.id, id) : undefined;
     if (!upload) throw new NotFoundError(`Upload ${id} does not exist in project "${project.name}".`);
     return upload;
+  }
+
+  private async presignParts(upload: UploadRow, partNumbers: number[]): Promise<{ partNumber: number; url: string }[]> {
+    const ttl = this.config.s3.presignTtlSeconds;
+    return Promise.all(partNumbers.map(async (partNumber) => ({ partNumber, url: await this.store.presignUploadPart(upload.object_key, upload.s3_upload_id!, partNumber, ttl) })));
+  }
+
+  private urlsExpireAt(): string {
+    return new Date(Date.now() + this.config.s3.presignTtlSeconds * 1000).toISOString();
   }
 
   private async firstBytes(key: string): Promise<Buffer> {

@@ -7,6 +7,7 @@ import { ExitCode, UsageError } from '../cli-error.js';
 import { action, type CliRuntime, type CommandContext } from '../command-context.js';
 import { formatBytes, plural } from '../output/format.js';
 import { uploadArchive } from '../transfer/archive-upload.js';
+import { SavedUploads, savedUploadsPath } from '../transfer/saved-uploads.js';
 import { reportDeployment } from '../jobs/deployment-summary.js';
 import { countsTable, importReportLines, planTable, type ImportReport } from '../jobs/job-summary.js';
 import type { Job } from '../jobs/job-watcher.js';
@@ -22,6 +23,8 @@ interface ImportOptions extends JobWebhookOptions {
   deployTo?: string[];
   wait: boolean;
   exitCode?: boolean;
+  /** commander's --no-resume. */
+  resume: boolean;
 }
 
 function withImportOptions(command: Command): Command {
@@ -31,7 +34,8 @@ function withImportOptions(command: Command): Command {
     .option('--conflicts <policy>', 'fail (default), overwrite, rename or keep; or per type: apiProxy=overwrite,policy=keep', parseConflicts)
     .option('--overrides <file>', 'YAML (or JSON) file with routing, maintenanceMode and/or endpointMap for the target environment, applied to every imported proxy')
     .option('--passphrase-env <var>', 'restore sealed secrets with the passphrase held in this environment variable')
-    .option('--passphrase-prompt', 'restore sealed secrets with a passphrase asked for on the terminal (not echoed)');
+    .option('--passphrase-prompt', 'restore sealed secrets with a passphrase asked for on the terminal (not echoed)')
+    .option('--no-resume', 'start a new upload even if an earlier run left this file half uploaded, and abort the upload if this run fails');
 }
 
 /** Uploads the archive and starts the import job; everything checkable locally is checked first. */
@@ -42,7 +46,8 @@ async function startImport(ctx: CommandContext, file: string, options: ImportOpt
   const passphrase = await resolvePassphrase(options, ctx.runtime, 'open');
   const webhook = jobWebhookBody(options);
   const client = await ctx.client();
-  const { uploadId, size } = await uploadArchive(client, options.project, file, ctx.progressBar(), ctx.signal);
+  const saved = new SavedUploads(savedUploadsPath(ctx.env));
+  const { uploadId, size } = await uploadArchive(client, options.project, file, ctx.progressBar(), ctx.signal, saved, options.resume);
   ctx.output.note(`uploaded ${basename(file)} (${formatBytes(size)})`);
   const created = await client.post<Job>(`/v1/projects/${encodeURIComponent(options.project)}/imports`, {
     uploadId,

@@ -118,6 +118,8 @@ export function renderLine(snapshot: ProgressSnapshot, barWidth: number): string
 export class TransferMeter {
   private readonly started = Date.now();
   done = 0;
+  /** Bytes sent by an earlier run (a resumed upload): done, but not part of this run's rate. */
+  private carried = 0;
 
   constructor(
     private readonly bar: ProgressBar,
@@ -132,6 +134,12 @@ export class TransferMeter {
     this.report(false);
   }
 
+  /** Bytes an earlier run already sent: the bar starts there, the rate counts only this run's. */
+  carry(bytes: number): void {
+    this.carried += bytes;
+    this.add(bytes);
+  }
+
   /** A retried part's bytes are sent again: count them once. */
   subtract(bytes: number): void {
     this.done = Math.max(0, this.done - bytes);
@@ -144,7 +152,7 @@ export class TransferMeter {
 
   private report(force: boolean): void {
     const seconds = (Date.now() - this.started) / 1000;
-    const rate = seconds > 0.2 ? this.done / seconds : null;
+    const rate = seconds > 0.2 ? (this.done - this.carried) / seconds : null;
     const etaSeconds = rate && this.total !== null ? (this.total - this.done) / rate : null;
     this.bar.update({ phase: this.phase, done: this.done, total: this.total, rate, etaSeconds, unit: 'bytes' }, force);
   }

@@ -5,6 +5,7 @@ import * as webhookDeliveries from './0003-webhook-deliveries.js';
 import * as apiProxyUuidIndex from './0004-api-proxy-uuid-index.js';
 import * as jobWebhooks from './0005-job-webhooks.js';
 import * as jobReportItems from './0006-job-report-items.js';
+import * as uploadParts from './0007-upload-parts.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-api-proxy-uuid-index': apiProxyUuidIndex,
   '0005-job-webhooks': jobWebhooks,
   '0006-job-report-items': jobReportItems,
+  '0007-upload-parts': uploadParts,
 };

@@ -7,7 +7,19 @@ export type UploadRow = Selectable<UploadTable>;
 export class UploadRepository {
   constructor(private readonly db: CatalogDb) {}
 
-  async create(upload: { id: string; projectId: string; objectKey: string; fileName: string; s3UploadId: string | null; state: string; size: number | null; createdBy: string; expiresAt: Date }): Promise<UploadRow> {
+  async create(upload: {
+    id: string;
+    projectId: string;
+    objectKey: string;
+    fileName: string;
+    s3UploadId: string | null;
+    state: string;
+    size: number | null;
+    /** A presigned upload's declared size and part size; absent for a form upload. */
+    parts?: { declaredSize: number; partSize: number };
+    createdBy: string;
+    expiresAt: Date;
+  }): Promise<UploadRow> {
     return this.db
       .insertInto('uploads')
       .values({
@@ -18,6 +30,8 @@ export class UploadRepository {
         s3_upload_id: upload.s3UploadId,
         state: upload.state,
         size: upload.size,
+        declared_size: upload.parts?.declaredSize ?? null,
+        part_size: upload.parts?.partSize ?? null,
         created_by: upload.createdBy,
         expires_at: upload.expiresAt,
       })
