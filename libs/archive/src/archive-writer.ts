@@ -72,8 +72,8 @@ const LOOP_SLICE_MS = 10;
  * Memory stays flat in the number of entries: the ZIP layer (ZipStreamWriter) keeps the
  * central directory in typed arrays, and the manifest's entry list and dependency edges
  * are serialised as they are added (JsonArrayLog) and streamed into manifest.json at the
- * end. What grows per entry is a few dozen bytes outside the JS heap, plus the names
- * taken per directory (for collision suffixes).
+ * end. What grows per entry is a few dozen bytes outside the JS heap, and its name in
+ * the set of names taken (for collision suffixes), outside the heap too.
  */
 export class ArchiveWriter {
   readonly output: Readable;
@@ -85,8 +85,8 @@ export class ArchiveWriter {
   private readonly entries = new JsonArrayLog();
   private readonly dependencies = new JsonArrayLog();
   private readonly omitted: OmittedSecret[] = [];
-  private readonly namesByDirectory = new Map<string, SafeNameAllocator>();
-  private readonly rootNames = new SafeNameAllocator(undefined, [MANIFEST_PATH]);
+  /** Entry names in every directory; the root's reserves the manifest's. */
+  private readonly names = new SafeNameAllocator(undefined, [MANIFEST_PATH]);
   private totalBytes = 0;
   private proxyCount = 0;
   /** The first apiProxy entry's bytes, kept while it is the only one, for the bare copy of a single-proxy export. */
@@ -140,7 +140,7 @@ export class ArchiveWriter {
         throw new RangeError(`${type} ${ref.name} is ${bytes.length} bytes as JSON; the limit is ${this.limits.maxJsonEntryBytes}`);
       }
       const directory = ASSET_DIRECTORIES[type];
-      const name = this.allocator(directory).allocate(ref.name || ref.uuid);
+      const name = this.names.allocate(ref.name || ref.uuid, '', directory);
       const entry: WrittenEntry = {
         path: `${directory}/${name}.json`,
         type,
@@ -170,7 +170,7 @@ export class ArchiveWriter {
       if (safeName(proxySafeName) !== proxySafeName) throw new TypeError(`${JSON.stringify(proxySafeName)} is not a safe name`);
       const extension = RESOURCE_EXTENSION.exec(fileName)?.[1] ?? '';
       const directory = `${RESOURCE_DIRECTORY}/${proxySafeName}`;
-      const name = this.allocator(directory).allocate(fileName.slice(0, fileName.length - extension.length), extension);
+      const name = this.names.allocate(fileName.slice(0, fileName.length - extension.length), extension, directory);
       const hasher = new HashingCounter(this.limits.maxResourceEntryBytes, `${directory}/${name}`);
       // A failed or oversized resource fails the whole archive, not only this entry:
       // its local header is already out.
@@ -203,7 +203,7 @@ export class ArchiveWriter {
       if (!original || original.entry.path !== path) {
         throw new Error(`addAlias copies the apiProxy entry of a single-proxy export; ${JSON.stringify(path)} is not one`);
       }
-      const name = this.rootNames.allocate(original.entry.name ?? original.entry.safeName, '.json');
+      const name = this.names.allocate(original.entry.name ?? original.entry.safeName, '.json');
       const entry: WrittenEntry = { ...original.entry, path: name, safeName: name.slice(0, -'.json'.length), aliasOf: original.entry.path };
       this.checkRoomFor(entry.size);
       await this.append(entry.path, original.bytes);
@@ -225,7 +225,10 @@ export class ArchiveWriter {
       if (bytes > this.limits.maxManifestBytes) {
         throw new RangeError(`the manifest is ${bytes} bytes; the limit is ${this.limits.maxManifestBytes}`);
       }
-      await this.appendStream(MANIFEST_PATH, Readable.from(chunks));
+      // A byte stream, not Readable.from's default object mode: that reads 16 chunks ahead,
+      // and a spilled entry list comes back in 1 MiB chunks (16 MiB held at the very end of
+      // a 200,000-entry export, its peak).
+      await this.appendStream(MANIFEST_PATH, Readable.from(chunks, { objectMode: false }));
       this.closeLogs();
       await this.zip.finish();
       this.tap.end();
@@ -279,12 +282,6 @@ export class ArchiveWriter {
       })(),
       bytes: opening.length + entries.byteLength + between.length + dependencies.byteLength + closing.length,
     };
-  }
-
-  private allocator(directory: string): SafeNameAllocator {
-    let names = this.namesByDirectory.get(directory);
-    if (!names) this.namesByDirectory.set(directory, (names = new SafeNameAllocator()));
-    return names;
   }
 
   private enqueue<T>(task: () => Promise<T>, allowWhileFinishing = false): Promise<T> {

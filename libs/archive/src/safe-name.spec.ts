@@ -93,6 +93,19 @@ describe('SafeNameAllocator', () => {
     expect(names.allocate('Manifest', '.json')).toBe('Manifest~2.json');
   });
 
+  it('keeps each directory apart: the same name in two directories is no collision', () => {
+    const names = new SafeNameAllocator(undefined, ['manifest.json']);
+    expect(names.allocate('pets', '', 'apiProxy')).toBe('pets');
+    expect(names.allocate('Pets', '', 'apiProxy')).toBe('Pets~2');
+    expect(names.allocate('pets', '', 'resources/pets')).toBe('pets');
+    expect(names.allocate('pets', '', 'resources/Pets~2')).toBe('pets');
+    expect(names.allocate('manifest', '.json', 'apiProxy')).toBe('manifest.json');
+    expect(names.allocate('manifest', '.json')).toBe('manifest~2.json');
+    // A directory that looks like another's name plus a separator is still its own.
+    expect(names.allocate('b', '', 'a')).toBe('b');
+    expect(names.allocate('a/b')).toBe('a_b');
+  });
+
   it('stays linear for many equal names', () => {
     const names = new SafeNameAllocator();
     const started = Date.now();

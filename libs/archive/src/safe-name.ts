@@ -1,3 +1,4 @@
+import { ByteKeySet } from '#core';
 /** Longest sanitised name, in UTF-8 bytes, before any collision suffix or extension. */
 export const SAFE_NAME_MAX_BYTES = 100;
 
@@ -47,50 +48,50 @@ function collisionKey(name: string): string {
 }
 
 /**
- * Hands out distinct safe names within one directory. A name already taken (ignoring
- * case) gets a suffix: `name`, `name~2`, `name~3`, ... An extension, when given, goes
- * after the suffix (`readme~2.md`) and is compared along with the name.
+ * Hands out distinct safe names within each directory of an archive. A name already taken
+ * in its directory (ignoring case) gets a suffix: `name`, `name~2`, `name~3`, ... An
+ * extension, when given, goes after the suffix (`readme~2.md`) and is compared along with
+ * the name. Directories are plain strings ('' is the archive's root).
+ *
+ * One allocator serves a whole archive: an export of 100,000 proxies takes 200,000 names in
+ * 100,001 directories (one per proxy's resources). They live as UTF-8 bytes in one compact
+ * set outside the JS heap (a map of per-directory sets held 25 MB of heap at that size);
+ * suffix counters exist only for names that collided.
  */
 export class SafeNameAllocator {
-  // An export makes one allocator per proxy's resource directory, most holding one name:
-  // the first name is a plain field, the set and the suffix counters come with a second.
-  private first?: string;
-  private taken?: Set<string>;
+  private readonly taken = new ByteKeySet(4096, 256 * 1024);
   private nextSuffix?: Map<string, number>;
 
   constructor(
     private readonly maxBytes = SAFE_NAME_MAX_BYTES,
+    /** Names taken in the root directory from the start. */
     reserved: Iterable<string> = [],
   ) {
-    for (const name of reserved) this.take(collisionKey(name));
+    for (const name of reserved) this.taken.add(takenKey('', collisionKey(name)));
   }
 
-  allocate(name: string, extension = ''): string {
+  allocate(name: string, extension = '', directory = ''): string {
     const base = safeName(name, this.maxBytes);
-    const baseKey = collisionKey(base + extension);
-    if (!this.has(baseKey)) {
-      this.take(baseKey);
+    const baseKey = takenKey(directory, collisionKey(base + extension));
+    if (!this.taken.has(baseKey)) {
+      this.taken.add(baseKey);
       return base + extension;
     }
     this.nextSuffix ??= new Map();
     for (let suffix = this.nextSuffix.get(baseKey) ?? 2; ; suffix++) {
       const tail = `~${suffix}`;
       const candidate = truncateUtf8(base, this.maxBytes - tail.length) + tail + extension;
-      const key = collisionKey(candidate);
-      if (!this.has(key)) {
-        this.take(key);
+      const key = takenKey(directory, collisionKey(candidate));
+      if (!this.taken.has(key)) {
+        this.taken.add(key);
         this.nextSuffix.set(baseKey, suffix + 1);
         return candidate;
       }
     }
   }
+}
 
-  private has(key: string): boolean {
-    return this.first === key || (this.taken?.has(key) ?? false);
-  }
-
-  private take(key: string): void {
-    if (this.first === undefined) this.first = key;
-    else (this.taken ??= new Set()).add(key);
-  }
+/** NUL cannot occur in a directory or a safe name: the pair's key is unambiguous. */
+function takenKey(directory: string, nameKey: string): string {
+  return `${directory}\u0000${nameKey}`;
 }
