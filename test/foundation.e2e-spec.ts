@@ -176,6 +176,11 @@ describe('foundation: catalog API, access and problem details', () => {
     expect(metrics.body).toContain('apiferry_queue_depth');
     const doc = await anonymous.get('/docs/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/projects', '/v1/jobs/{id}', '/v1/projects/{project}/apiProxies']));
+    // The shared model's annotations (kept out of the worker, applied by the API at start).
+    expect(doc.body.components.schemas.PolicyStepModel).toMatchObject({
+      properties: { name: { type: 'string', example: 'rate-limit' }, type: { type: 'string' }, sharedPolicy: { $ref: '#/components/schemas/SharedPolicyRefModel' } },
+      required: ['name', 'type'],
+    });
   });
 
   it('never writes the bearer token to its logs', async () => {

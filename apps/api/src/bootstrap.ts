@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { AppConfig } from '#config';
+import { applyModelDocs } from '#core';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { registerConsole } from './console/console-assets.js';
@@ -48,6 +49,8 @@ export async function startApi(config: AppConfig, logger: Logger): Promise<{ app
     );
   });
 
+  // The shared model's annotations wait in libs/core, which the worker loads without swagger.
+  applyModelDocs({ ApiProperty, ApiPropertyOptional });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

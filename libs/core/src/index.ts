@@ -3,6 +3,7 @@ export * from './tokens.js';
 export * from './permissions.js';
 export { sleep } from './sleep.js';
 export * from './model/api-proxy.model.js';
+export { applyModelDocs } from './model/api-docs.js';
 export { toFieldErrors, validateModel, validationErrorOf } from './model/validate-model.js';
 export { AssetRefModel, SharedPolicyModel, AliasModel, ApplicationModel, POLICY_CLASSES } from './model/asset.model.js';
 export * from './import/conflict-policy.js';

@@ -1,4 +1,3 @@
-import unzipper from 'unzipper';
 import { entryPathProblem } from '#archive';
 import { InvalidOpenApiDocumentError, MAX_DOCUMENT_BYTES } from './document-reader.js';
 
@@ -34,6 +33,8 @@ export function looksLikeZip(head: Buffer): boolean {
  * duplicates, entry count, inflated bytes counted as they come), and the root document.
  */
 export async function readDescriptionZip(zip: Buffer, limits: DescriptionZipLimits = DEFAULT_DESCRIPTION_ZIP_LIMITS): Promise<DescriptionFiles> {
+  // Loaded on first use: only multi-file OpenAPI imports read such a ZIP.
+  const { default: unzipper } = await import('unzipper');
   let directory;
   try {
     directory = await unzipper.Open.buffer(zip);

@@ -1,6 +1,16 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml } from 'yaml';
 import { DomainError } from '#core';
+
+/**
+ * swagger-parser (with ajv and its schemas) loads on first use: only OpenAPI jobs need it,
+ * and every worker process would otherwise carry it in its idle memory.
+ */
+const loadSwaggerParser = () => import('@apidevtools/swagger-parser');
+let swaggerParserModule: ReturnType<typeof loadSwaggerParser> | undefined;
+async function swaggerParser() {
+  swaggerParserModule ??= loadSwaggerParser();
+  return (await swaggerParserModule).default;
+}
 
 export type SourceVersion = '2.0' | '3.0' | '3.1';
 
@@ -72,13 +82,13 @@ export async function readOpenApiDocument(text: string): Promise<ReadDocument> {
   }
   const warnings: string[] = [];
   try {
-    const validated = await SwaggerParser.validate(structuredClone(raw) as never, PARSER_OPTIONS);
+    const validated = await (await swaggerParser()).validate(structuredClone(raw) as never, PARSER_OPTIONS);
     return { document: validated as unknown as Record<string, unknown>, version, warnings };
   } catch (err) {
     warnings.push(`The document does not fully validate as OpenAPI ${version}: ${firstLine((err as Error).message)}`);
   }
   try {
-    const dereferenced = await SwaggerParser.dereference(structuredClone(raw) as never, PARSER_OPTIONS);
+    const dereferenced = await (await swaggerParser()).dereference(structuredClone(raw) as never, PARSER_OPTIONS);
     return { document: dereferenced as unknown as Record<string, unknown>, version, warnings };
   } catch (err) {
     throw new InvalidOpenApiDocumentError(`The document cannot be read: ${firstLine((err as Error).message)}`);
@@ -117,13 +127,13 @@ export async function readOpenApiBundle(files: ReadonlyMap<string, string>, root
   const location = `bundle:///${rootPath.split('/').map(encodeURIComponent).join('/')}`;
   const warnings: string[] = [];
   try {
-    const validated = await SwaggerParser.validate(location, options as never);
+    const validated = await (await swaggerParser()).validate(location, options as never);
     return { document: validated as unknown as Record<string, unknown>, version, warnings };
   } catch (err) {
     warnings.push(`The description does not fully validate as OpenAPI ${version}: ${firstLine((err as Error).message)}`);
   }
   try {
-    const dereferenced = await SwaggerParser.dereference(location, options as never);
+    const dereferenced = await (await swaggerParser()).dereference(location, options as never);
     return { document: dereferenced as unknown as Record<string, unknown>, version, warnings };
   } catch (err) {
     throw new InvalidOpenApiDocumentError(`The description cannot be read: ${firstLine((err as Error).message)}`);
@@ -132,7 +142,7 @@ export async function readOpenApiBundle(files: ReadonlyMap<string, string>, root
 
 /** Validates a document apiferry wrote; a failure here is a defect of the export, never the caller's. */
 export async function validateExportedDocument(doc: Record<string, unknown>): Promise<void> {
-  await SwaggerParser.validate(structuredClone(doc) as never, PARSER_OPTIONS);
+  await (await swaggerParser()).validate(structuredClone(doc) as never, PARSER_OPTIONS);
 }
 
 /** The first $ref that does not point into the document itself (the parsed text is a tree: no cycles). */

@@ -1,4 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+// class-transformer's @Type reads TypeScript's design-time types through Reflect.getMetadata.
+import 'reflect-metadata';
+import { ApiProperty, ApiPropertyOptional } from './api-docs.js';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

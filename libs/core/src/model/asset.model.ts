@@ -1,3 +1,5 @@
+// class-transformer's @Type reads TypeScript's design-time types through Reflect.getMetadata.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 
