@@ -103,6 +103,22 @@ describe('resuming an upload: GET /uploads/{id} and the CLI sending only the mis
     expect(missing.contentType).toMatch(/application\/problem\+json/);
   });
 
+  it('an upload the store no longer holds (expired or aborted there) answers aborted, and cannot be completed', async () => {
+    await start(0);
+    const project = await createProject(admin);
+    const upload = await admin.post(`/v1/projects/${project}/uploads`, { fileName: 'gone.zip', size: 1000 });
+    const projectId = (await admin.get(`/v1/projects/${project}`)).body.id as string;
+    const [open] = await objects.listMultipartUploads(`uploads/${projectId}/${upload.body.id}/`);
+    await objects.abortMultipartUpload(open!.key, open!.uploadId);
+
+    const status = await admin.get(`/v1/projects/${project}/uploads/${upload.body.id}`);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ id: upload.body.id, state: 'aborted' });
+    expect(status.body.parts).toBeUndefined();
+    const complete = await admin.post(`/v1/projects/${project}/uploads/${upload.body.id}/complete`, { parts: [{ partNumber: 1, etag: '"x"' }] });
+    expect(complete.status).toBe(409);
+  });
+
   it('a CLI import whose part kept failing leaves the upload open; the next run sends only the missing parts and imports', async () => {
     const proxy = await start(PART_ATTEMPTS);
     const project = await createProject(admin);
