@@ -159,7 +159,9 @@ async function main() {
       result,
     };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    const file = join(ROOT, `bench/results/zip-vs-infozip-${report.date.slice(0, 10)}.json`);
+    // Date and minute (and BENCH_LABEL) in the name: two runs of a day must not overwrite each other.
+    const label = process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^A-Za-z0-9_.-]/g, '_')}` : '';
+    const file = join(ROOT, `bench/results/zip-vs-infozip-${report.date.slice(0, 16).replace(':', '')}${label}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${file}`);
   } finally {
