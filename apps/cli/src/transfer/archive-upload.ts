@@ -134,7 +134,9 @@ async function startingPoint(
     throw err;
   }
   if (status.state === 'ready') return { kind: 'complete', uploadId: status.id };
-  if (status.state !== 'open' || !status.parts || !status.partSize || !status.partCount) return forget(`it is ${status.state}`);
+  if (status.state !== 'open') return forget(`it is ${status.state}`);
+  // An upload opened before the server kept its part size cannot tell which parts are missing.
+  if (!status.parts || !status.partSize || !status.partCount) return forget('the server cannot list its parts');
   const received = status.receivedParts ?? [];
   bar.log(`resuming upload ${status.id}: ${received.length} of ${status.partCount} parts already sent`);
   return { kind: 'open', upload: { id: status.id, partSize: status.partSize, partCount: status.partCount, parts: status.parts }, received };
