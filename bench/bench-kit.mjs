@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCephRgw } from '../test/support/ceph-rgw.ts';
@@ -63,24 +63,51 @@ export async function startBackends({ memstoreBytes = 2 * 1024 ** 3 } = {}) {
   };
 }
 
-/** Starts the built API or worker (of the checkout at `root`) and resolves once it is ready. */
-export function startProcess(kind, env, root = ROOT) {
+/** A line of /proc/<pid>/status in MB (VmHWM, VmRSS), or undefined once the process is gone. */
+export function statusMb(pid, field) {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const PROBE = join(ROOT, 'bench/memory-probe.mjs');
+
+/**
+ * Starts the built API or worker (of the checkout at `root`) and resolves once it is ready.
+ * `nodeArgs` are V8/Node flags for the command line (NODE_OPTIONS refuses most V8 flags);
+ * with `probe`, the process also runs bench/memory-probe.mjs, which writes its heap and
+ * external-memory peaks and timeline to `probeFile` (read them with probeReport). `idleRssMb`
+ * is the VmHWM once ready; `peakRssMb()` reads it again.
+ */
+export function startProcess(kind, env, { root = ROOT, nodeArgs = [], probe = false } = {}) {
   const entry = join(root, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  const probeFile = probe ? join(tmpdir(), `apiferry-bench-probe-${randomBytes(6).toString('hex')}.json`) : undefined;
+  const args = [...nodeArgs, ...(probe ? [`--import=${PROBE}`] : []), entry];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: env.LOG_LEVEL ?? 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The last few KB of output, for the error when it does not start or dies later.
+  let tail = '';
+  const keepTail = (chunk) => (tail = (tail + chunk).slice(-8000));
+  child.stdout.on('data', keepTail);
+  child.stderr.on('data', keepTail);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 60_000);
-    const onData = (chunk) => {
-      out = (out + chunk).slice(-20000);
-      const url = /"url":"(http:[^"]+)"/.exec(out)?.[1];
-      if ((kind === 'api' && url) || (kind === 'worker' && out.includes('worker listening'))) {
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${tail}`)), 60_000);
+    const ready = () => {
+      const url = /"url":"(http:[^"]+)"/.exec(tail)?.[1];
+      if ((kind === 'api' && url) || (kind === 'worker' && tail.includes('worker listening'))) {
         clearTimeout(timer);
-        resolve({ child, url, peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024 });
+        child.stdout.off('data', ready);
+        child.stderr.off('data', ready);
+        resolve({ kind, child, url, probeFile, idleRssMb: statusMb(child.pid, 'VmHWM'), peakRssMb: () => statusMb(child.pid, 'VmHWM'), tail: () => tail });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${kind} exited ${code}: ${out}`)));
+    child.stdout.on('data', ready);
+    child.stderr.on('data', ready);
+    child.once('exit', (code, signal) => reject(new Error(`${kind} exited ${code ?? signal}: ${tail}`)));
   });
 }
 

@@ -26,16 +26,15 @@
 // BULK_MEMSTORE_GIB (the RGW's memory; default two copies of the archive plus headroom),
 // BULK_FOLLOW_LIMIT_S (stop following a job after that long, recording what was seen; a
 // first Ctrl-C does the same, a second one cleans up and exits).
-import { spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg, release, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startCephRgw } from '../test/support/ceph-rgw.ts';
 import { generateToken } from '#core';
-import { benchProxyDefinition, call, log, machine, probeReport, productionWorkerFlags, ROOT, sql } from './bench-kit.mjs';
+import { benchProxyDefinition, call, log, machine, probeReport, productionWorkerFlags, ROOT, sql, startProcess as startServiceProcess, statusMb } from './bench-kit.mjs';
 
 const GiB = 1024 ** 3;
 const proxyCount = Number(process.env.BULK_PROXIES ?? 100_000);
@@ -60,7 +59,6 @@ process.on('uncaughtException', (err) => {
   void cleanUp().finally(() => process.exit(1));
 });
 const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const PROBE = join(ROOT, 'bench/memory-probe.mjs');
 const PROJECT = 'bulk-migration';
 
 // Base64 of random bytes deflates to 6 bits a character (64 equiprobable symbols, no
@@ -74,13 +72,6 @@ const charsPerResource = Math.ceil(charsPerProxy / resourcesPerProxy / 4) * 4; /
 
 const workerFlags = productionWorkerFlags();
 
-function statusMb(pid, field) {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * BULK_WORKER_ENV="NAME=value ..." sets variables for the workers alone (allocator
@@ -88,34 +79,9 @@ function statusMb(pid, field) {
  */
 const workerEnv = Object.fromEntries((process.env.BULK_WORKER_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
-/** The built API or worker (the worker with the production flags and the memory probe). */
+/** The built API or worker (the worker with the production flags, BULK_WORKER_ENV and the memory probe). */
 function startProcess(kind, env) {
-  const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
-  const probeFile = kind === 'worker' ? join(tmpdir(), `apiferry-bulk-probe-${randomBytes(6).toString('hex')}.json`) : undefined;
-  const nodeArgs = kind === 'worker' ? [...workerFlags, `--import=${PROBE}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile, ...workerEnv } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tail = '';
-  const keepTail = (chunk) => (tail = (tail + chunk).slice(-8000));
-  child.stdout.on('data', keepTail);
-  child.stderr.on('data', keepTail);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${tail}`)), 60_000);
-    const ready = () => {
-      const url = /"url":"(http:[^"]+)"/.exec(tail)?.[1];
-      if ((kind === 'api' && url) || (kind === 'worker' && tail.includes('worker listening'))) {
-        clearTimeout(timer);
-        child.stdout.off('data', ready);
-        child.stderr.off('data', ready);
-        resolve({ kind, child, url, probeFile, idleRssMb: statusMb(child.pid, 'VmHWM'), peakRssMb: () => statusMb(child.pid, 'VmHWM'), tail: () => tail });
-      }
-    };
-    child.stdout.on('data', ready);
-    child.stderr.on('data', ready);
-    child.once('exit', (code, signal) => reject(new Error(`${kind} exited ${code ?? signal}: ${tail}`)));
-  });
+  return kind === 'worker' ? startServiceProcess(kind, { ...env, ...workerEnv }, { nodeArgs: workerFlags, probe: true }) : startServiceProcess(kind, env);
 }
 
 async function stopProcess(proc) {

@@ -110,7 +110,7 @@ async function main() {
       for (const variant of variants) {
         const loopFile = join(tmpdir(), `apiferry-fairness-${runId}-${variant.name}-${round}.json`);
         const workerEnv = { ...serviceEnv, NODE_OPTIONS: `${WORKER_NODE_OPTIONS} --import=${LOOP_PROBE}`.trim(), BENCH_LOOP_PROBE_FILE: loopFile };
-        worker = await startProcess('worker', workerEnv, variant.root);
+        worker = await startProcess('worker', workerEnv, { root: variant.root });
         const workerOutput = [];
         worker.child.stderr.on('data', (chunk) => workerOutput.push(chunk));
         worker.child.stdout.on('data', (chunk) => workerOutput.push(chunk));

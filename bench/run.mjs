@@ -11,53 +11,23 @@
 // into a new empty project on another fresh worker. Per phase it records the worker's
 // VmHWM and, through bench/memory-probe.mjs, the peaks of its JS heap and external memory.
 // BENCH_LABEL names the results file (bench/results/export-import-<date>-<label>.json).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { call, log, probeReport, productionWorkerFlags, seedProxies, sql, startBackends } from './bench-kit.mjs';
+import { call, log, probeReport, productionWorkerFlags, seedProxies, sql, startBackends, startProcess as startServiceProcess } from './bench-kit.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 
-const PROBE = join(ROOT, 'bench/memory-probe.mjs');
 const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? productionWorkerFlags().join(' ');
 
-function vmHwmMb(pid) {
-  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-}
-
+/** The worker with the production flags (or BENCH_WORKER_NODE_OPTIONS) and the memory probe. */
 function startProcess(kind, env) {
-  const entry = join(ROOT, kind === 'api' ? 'dist/apps/api/src/main.js' : 'dist/apps/worker/src/main.js');
-  const probeFile = kind === 'worker' ? join(tmpdir(), `apiferry-bench-probe-${runId}-${randomBytes(4).toString('hex')}.json`) : undefined;
-  // As command-line flags, not NODE_OPTIONS: NODE_OPTIONS refuses most V8 flags (--heap-growing-percent among them).
-  const nodeArgs = kind === 'worker' ? [...workerNodeOptions.split(/\s+/).filter(Boolean), `--import=${PROBE}`] : [];
-  const probeEnv = kind === 'worker' ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {};
-  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env, ...probeEnv, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 60_000);
-    const onData = (chunk) => {
-      out = (out + chunk).slice(-20000);
-      const url = /"url":"(http:[^"]+)"/.exec(out)?.[1];
-      if ((kind === 'api' && url) || (kind === 'worker' && out.includes('worker listening'))) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({ child, url, probeFile, idleRssMb: vmHwmMb(child.pid), peakRssMb: () => vmHwmMb(child.pid) });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${kind} exited ${code}: ${out}`)));
-  });
+  return kind === 'worker' ? startServiceProcess(kind, env, { nodeArgs: workerNodeOptions.split(/\s+/).filter(Boolean), probe: true }) : startServiceProcess(kind, env);
 }
-
 
 async function stop(proc) {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
