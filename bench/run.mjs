@@ -12,10 +12,10 @@
 // VmHWM and, through bench/memory-probe.mjs, the peaks of its JS heap and external memory.
 // BENCH_LABEL names the results file (bench/results/export-import-<date>-<label>.json).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { call, log, probeReport, productionWorkerFlags, seedProxies, sql, startBackends, startProcess as startServiceProcess } from './bench-kit.mjs';
+import { call, log, probeReport, productionWorkerFlags, seedProxies, sql, startBackends, startProcess as startServiceProcess, statusMb } from './bench-kit.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -48,19 +48,11 @@ async function waitJob(url, token, id, worker) {
     const { body } = await call(url, token, 'GET', `/v1/jobs/${id}`);
     if (worker) {
       const phase = body.state === 'running' ? (body.progress?.phase ?? 'starting') : body.state;
-      const rss = vmRssMb(worker.child.pid);
+      const rss = statusMb(worker.child.pid, 'VmRSS');
       if (rss !== undefined) rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, Math.round(rss));
     }
     if (['succeeded', 'failed', 'canceled'].includes(body.state)) return Object.assign(body, { rssByPhase });
     await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function vmRssMb(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-  } catch {
-    return undefined;
   }
 }
 

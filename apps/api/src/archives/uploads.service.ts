@@ -11,6 +11,11 @@ import type { CompleteUploadDto, CreateUploadDto } from './import-request.dto.js
 
 const PRESIGN_PARTS_MAX = 10_000;
 
+/** Parts of `partSize` bytes that cover `size` bytes (the last one shorter); at least one. */
+function partCountOf(size: number, partSize: number): number {
+  return Math.max(1, Math.ceil(size / partSize));
+}
+
 function objectKeyOf(projectId: string, uploadId: string): string {
   return `uploads/${projectId}/${uploadId}/archive.zip`;
 }
@@ -34,7 +39,7 @@ export class UploadsService {
       throw new PayloadTooLargeError(`An OpenAPI document may have at most ${MAX_DOCUMENT_BYTES} bytes; this one has ${dto.size}.`);
     }
     const partSize = Math.max(this.config.archive.uploadPartBytes, Math.ceil(dto.size / PRESIGN_PARTS_MAX));
-    const partCount = Math.max(1, Math.ceil(dto.size / partSize));
+    const partCount = partCountOf(dto.size, partSize);
     const id = randomUUID();
     const key = objectKeyOf(project.id, id);
     const s3UploadId = await this.store.createMultipartUpload(key, kind === 'zip' ? 'application/zip' : 'application/octet-stream');
@@ -72,7 +77,7 @@ export class UploadsService {
     }
     const declaredSize = Number(upload.declared_size);
     const partSize = Number(upload.part_size);
-    const partCount = Math.max(1, Math.ceil(declaredSize / partSize));
+    const partCount = partCountOf(declaredSize, partSize);
     const expectedSize = (partNumber: number) => Math.min(partSize, declaredSize - (partNumber - 1) * partSize);
     const receivedParts = stored.filter((part) => part.partNumber <= partCount && part.size === expectedSize(part.partNumber));
     const received = new Set(receivedParts.map((part) => part.partNumber));
